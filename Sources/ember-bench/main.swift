@@ -1,0 +1,2 @@
+import Ember
+print("ember-bench: placeholder")

@@ -1,0 +1,2 @@
+import Ember
+print(Tensor([1, 2, 3]))
