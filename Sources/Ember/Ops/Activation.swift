@@ -79,7 +79,7 @@ extension Tensor {
                 // d/dx = 1 for x > 0, α·e^x otherwise
                 let x = n.input(0)
                 let pos = x.detach().gt(0)
-                return [g * (pos + (1 - pos) * (x.exp() * a))]
+                return [g * (pos + (1 - pos) * (x.clamp(max: 0).exp() * a))]  // clamp: no e^x overflow on the unused side
             }
         }
         return out

@@ -39,6 +39,9 @@ public func l1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .me
     return (input - target).abs().reduced(reduction)
 }
 
+/// PyTorch's floor for p(1 - p) in the BCE gradient: 1e-12 rounded to float32.
+private let bceEpsilon = Double(Float(1e-12))
+
 /// Binary cross-entropy on probabilities: -[y·log x + (1 - y)·log(1 - x)], with each log clamped
 /// at -100 as PyTorch's `BCELoss` does, so that x = 0 or 1 gives a finite loss. `weight`, if
 /// given, multiplies each element's loss (broadcast to the input's shape).
@@ -53,7 +56,7 @@ public func binaryCrossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor
         loss.recorded("binaryCrossEntropy", [input, target]) { g, n in
             let x = n.input(0), y = n.input(1)
             // PyTorch's rule: ∂/∂x = (x - y) / max((1 - x)·x, 1e-12); ∂/∂y = log(1 - x) - log(x) (clamped)
-            let gx = n.needsGrad(0) ? g * (x - y) / ((1 - x) * x).clamp(min: 1e-12) : nil
+            let gx = n.needsGrad(0) ? g * (x - y) / ((1 - x) * x).clamp(min: bceEpsilon) : nil
             let gy = n.needsGrad(1) ? g * ((1 - x).log().clamp(min: -100) - x.log().clamp(min: -100)) : nil
             return [gx, gy]
         }
@@ -73,7 +76,7 @@ public func binaryCrossEntropyWithLogits(_ input: Tensor, _ target: Tensor, weig
     if let posWeight {
         // (1 - y)·x + (1 + (p - 1)·y)·softplus(-x)
         let lw = (posWeight - 1) * target + 1
-        loss = (1 - target) * input + lw * (input.negated().clamp(min: 0) + ((input.abs().negated()).exp() + 1).log())
+        loss = (1 - target) * input + lw * input.negated().softplus()
     } else {
         let x = input.detach(), y = target.detach()
         loss = binaryForward(x, y, "binaryCrossEntropyWithLogits",
@@ -91,10 +94,12 @@ public func binaryCrossEntropyWithLogits(_ input: Tensor, _ target: Tensor, weig
     return loss.reduced(reduction)
 }
 
-/// Negative log-likelihood of class indices: -input[i, target[i]] for log-probabilities
-/// `input` of shape [N, C] and int64 `target` of shape [N]. Entries equal to `ignoreIndex`
-/// contribute nothing; the mean divides by the number of the others (PyTorch's `NLLLoss`).
-public func nllLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean, ignoreIndex: Int = -100) -> Tensor {
+/// Negative log-likelihood of class indices: -weight[t]·input[i, t] with t = target[i], for
+/// log-probabilities `input` of shape [N, C] and int64 `target` of shape [N] (PyTorch's
+/// `NLLLoss`). Entries equal to `ignoreIndex` contribute nothing; the mean divides by the summed
+/// weights of the other entries (their count without `weight`).
+public func nllLoss(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean,
+                    ignoreIndex: Int = -100) -> Tensor {
     if input.rank != 2 || target.rank != 1 || target.shape[0] != input.shape[0] {
         fail("nllLoss", "expected input [N, C] and target [N]; got \(shapeString(input.shape)) and \(shapeString(target.shape))")
     }
@@ -104,27 +109,31 @@ public func nllLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .m
     for t in classes where t != ignoreIndex && (t < 0 || t >= c) {
         fail("nllLoss", "target \(t) is out of bounds for \(c) classes")
     }
-    let picked = input.pickColumns(classes, ignoreIndex: ignoreIndex).negated()
+    if let weight, weight.shape != [c] { fail("nllLoss", "weight shape \(shapeString(weight.shape)) must be [\(c)]") }
+    let classWeights = weight?.toDoubleArray()
+    let rowWeights = classes.map { t in t == ignoreIndex ? 0 : (classWeights?[t] ?? 1) }
+    var picked = input.pickColumns(classes, ignoreIndex: ignoreIndex).negated()
+    if classWeights != nil { picked = picked * Tensor(rowWeights, shape: [classes.count], dtype: input.dtype) }
     switch reduction {
     case .none: return picked
     case .sum: return picked.sum()
-    case .mean:
-        let valid = classes.filter { $0 != ignoreIndex }.count
-        return picked.sum() / Double(valid)
+    case .mean: return picked.sum() / rowWeights.reduce(0, +)
     }
 }
 
 /// Cross-entropy between logits [N, C] and either int64 class indices [N] or class
 /// probabilities [N, C] (PyTorch's `CrossEntropyLoss`): nllLoss(logSoftmax(input)) for indices,
-/// -Σ_c p_c·logSoftmax(input)_c for probabilities.
-public func crossEntropy(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean, ignoreIndex: Int = -100) -> Tensor {
+/// -Σ_c w_c·p_c·logSoftmax(input)_c for probabilities. `weight` gives each class a weight.
+public func crossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean,
+                         ignoreIndex: Int = -100) -> Tensor {
     if input.rank != 2 { fail("crossEntropy", "expected logits [N, C], got \(shapeString(input.shape))") }
     let logp = input.logSoftmax(dim: 1)
     if target.dtype == .int64 {
-        return nllLoss(logp, target, reduction: reduction, ignoreIndex: ignoreIndex)
+        return nllLoss(logp, target, weight: weight, reduction: reduction, ignoreIndex: ignoreIndex)
     }
     checkSameShape("crossEntropy", input, target)
-    return (target * logp).sum(dim: 1).negated().reduced(reduction)
+    let weighted = weight.map { target * $0 } ?? target
+    return (weighted * logp).sum(dim: 1).negated().reduced(reduction)
 }
 
 extension Tensor {
