@@ -49,6 +49,14 @@ public struct StateDictError: Error, CustomStringConvertible {
     /// Entries whose shape or dtype differs from the model's, as readable sentences.
     public let mismatches: [String]
 
+    /// Every problem as one sentence each.
+    public var problems: [String] {
+        var parts: [String] = []
+        if !missingKeys.isEmpty { parts.append("Missing key(s) in state_dict: " + missingKeys.map { "\"\($0)\"" }.joined(separator: ", ") + ".") }
+        if !unexpectedKeys.isEmpty { parts.append("Unexpected key(s) in state_dict: " + unexpectedKeys.map { "\"\($0)\"" }.joined(separator: ", ") + ".") }
+        return parts + mismatches
+    }
+
     public var description: String {
         var parts: [String] = []
         if !missingKeys.isEmpty { parts.append("Missing key(s) in state_dict: " + missingKeys.map { "\"\($0)\"" }.joined(separator: ", ") + ".") }
@@ -88,6 +96,23 @@ extension Module {
     /// unexpected keys are returned instead of thrown (mismatched shapes still throw).
     @discardableResult
     public func loadStateDict(_ stateDict: StateDict, strict: Bool = true) throws -> LoadStateDictResult {
+        let result = try validateStateDict(stateDict, strict: strict)
+        let own = self.stateDict()
+        withNoGrad {
+            for key in own.keys {
+                guard let incoming = stateDict[key] else { continue }
+                let target = own[key]!
+                if incoming.storage === target.storage && incoming.offset == target.offset { continue }
+                target.copy(from: incoming)
+            }
+        }
+        return result
+    }
+
+    /// Checks `stateDict` against the module without changing anything; throws what
+    /// `loadStateDict` would throw.
+    @discardableResult
+    public func validateStateDict(_ stateDict: StateDict, strict: Bool = true) throws -> LoadStateDictResult {
         let own = self.stateDict()
         var missing: [String] = [], mismatches: [String] = []
         for key in own.keys {
@@ -103,14 +128,6 @@ extension Module {
         if !mismatches.isEmpty || (strict && (!missing.isEmpty || !unexpected.isEmpty)) {
             throw StateDictError(moduleName: String(describing: type(of: self)), missingKeys: strict ? missing : [],
                                  unexpectedKeys: strict ? unexpected : [], mismatches: mismatches)
-        }
-        withNoGrad {
-            for key in own.keys {
-                guard let incoming = stateDict[key] else { continue }
-                let target = own[key]!
-                if incoming.storage === target.storage && incoming.offset == target.offset { continue }
-                target.copy(from: incoming)
-            }
         }
         return LoadStateDictResult(missingKeys: missing, unexpectedKeys: unexpected)
     }
