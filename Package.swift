@@ -17,7 +17,9 @@ let package = Package(
         .target(
             name: "Ember",
             dependencies: ["CZlib", "CEmberKernels"],
-            path: "Sources/Ember"
+            path: "Sources/Ember",
+            // The 10,000-image MNIST test split, so a first run trains on real digits offline.
+            resources: [.copy("Resources/mnist")]
         ),
         .executableTarget(name: "ember-bench", dependencies: ["Ember"], path: "Sources/ember-bench"),
         .executableTarget(
