@@ -120,8 +120,9 @@ open class Optimizer {
 
     // MARK: Hooks for subclasses
 
-    /// Checks a group's resolved hyper-parameters and returns the problems found (PyTorch's
-    /// `ValueError`s such as `Invalid learning rate: -1.0`). The base checks `lr`.
+    /// Checks the ranges of a group's hyper-parameters and returns the problems found (PyTorch's
+    /// `ValueError`s such as `Invalid learning rate: -1.0`). Every key is present; a value of the
+    /// wrong type (already reported) should be treated as valid. The base checks `lr`.
     open func validate(_ options: [String: StateValue]) -> [(key: String, reason: String)] {
         let lr = options["lr"]?.doubleValue ?? 0
         return lr >= 0 ? [] : [("lr", "Invalid learning rate: \(lr)")]
@@ -150,16 +151,18 @@ open class Optimizer {
             } else if key == "initial_lr" {  // set by learning-rate schedulers, as in PyTorch
                 if let v = value.doubleValue { options[key] = .double(v) }
                 else { problems.append(.invalidValue(context: context, key: key, reason: "expected a number, got \(value)")) }
-            } else if Optimizer.torchImplementationKeys.contains(key), value.boolValue == false {
+            } else if Optimizer.torchImplementationKeys.contains(key) {
+                if value.boolValue != false {
+                    problems.append(.invalidValue(context: context, key: key, reason: "PyTorch's \(key)=\(value) has no Ember counterpart; only False is accepted"))
+                }
                 options[key] = nil
             } else {
                 problems.append(.unknownKey(context: context, key: key))
             }
         }
         for (key, d) in defaults where options[key] == nil { options[key] = d }
-        if problems.isEmpty {
-            problems += validate(options).map { .invalidValue(context: context, key: $0.key, reason: $0.reason) }
-        }
+        // Range checks; a value of the wrong type was reported above and reads as absent here.
+        problems += validate(options).map { .invalidValue(context: context, key: $0.key, reason: $0.reason) }
         return problems
     }
 
