@@ -37,6 +37,7 @@ public final class Adagrad: Optimizer {
                   initialAccumulatorValue: initialAccumulatorValue, eps: eps, maximize: maximize)
     }
 
+    /// PyTorch's checks: lr, lr_decay, weight_decay, initial_accumulator_value and eps ≥ 0.
     public override func validate(_ options: [String: StateValue]) -> [(key: String, reason: String)] {
         var problems = super.validate(options)
         for key in ["lr_decay", "weight_decay", "initial_accumulator_value", "eps"] {
@@ -46,6 +47,7 @@ public final class Adagrad: Optimizer {
         return problems
     }
 
+    /// The state keys of a parameter after its first update: `step` and `sum`.
     public override func stateKeys(for options: [String: StateValue]) -> Set<String>? { ["step", "sum"] }
 
     /// Creates `step` = 0 and `sum` = initial_accumulator_value for each new parameter.
@@ -81,11 +83,11 @@ struct AdagradUpdate: ElementwiseUpdate {
     let maximize: Bool
     let sum: Tensor
 
-    func run<T: TensorFloat>(_ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ n: Int) {
+    func run<T: TensorFloat>(_ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ range: Range<Int>) {
         let acc = sum.statePointer(T.self)
         let wd = T(weightDecay), e = T(eps), negCLR = T(-clr)
         let decay = weightDecay != 0
-        for i in 0..<n {
+        for i in range {
             var gi = maximize ? -g[i] : g[i]
             if decay { gi = fusedMultiplyAdd(wd, p[i], gi) }     // g.add(p, alpha: λ)
             let s = fusedMultiplyAdd(gi, gi, acc[i])             // sum.addcmul_(g, g, value: 1)

@@ -45,6 +45,7 @@ public class Adam: Optimizer {
                   amsgrad: amsgrad, maximize: maximize, decoupledWeightDecay: decoupledWeightDecay)
     }
 
+    /// PyTorch's checks: lr ≥ 0, eps ≥ 0, 0 ≤ β < 1, weight_decay ≥ 0.
     public override func validate(_ options: [String: StateValue]) -> [(key: String, reason: String)] {
         var problems = super.validate(options)
         let eps = options["eps"]?.doubleValue ?? 0, wd = options["weight_decay"]?.doubleValue ?? 0
@@ -56,6 +57,7 @@ public class Adam: Optimizer {
         return problems
     }
 
+    /// The state keys of a parameter after its first update: `step`, `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` with amsgrad.
     public override func stateKeys(for options: [String: StateValue]) -> Set<String>? {
         options["amsgrad"]?.boolValue == true ? ["step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"]
                                               : ["step", "exp_avg", "exp_avg_sq"]
@@ -92,13 +94,13 @@ struct AdamUpdate: ElementwiseUpdate {
     let expAvg, expAvgSq: Tensor
     let maxExpAvgSq: Tensor?
 
-    func run<T: TensorFloat>(_ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ n: Int) {
+    func run<T: TensorFloat>(_ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ range: Range<Int>) {
         let m = expAvg.statePointer(T.self), v = expAvgSq.statePointer(T.self)
         let vmax = maxExpAvgSq?.statePointer(T.self)
         let wd = T(weightDecay), shrink = T(1 - lr * weightDecay), w = T(1 - beta1)
         let b2 = T(beta2), c2 = T(1 - beta2), bc2 = T(bc2Sqrt), e = T(eps), negStep = T(-stepSize)
         let coupledDecay = weightDecay != 0 && !decoupled, decoupledDecay = weightDecay != 0 && decoupled
-        for i in 0..<n {
+        for i in range {
             var gi = maximize ? -g[i] : g[i]
             var pi = p[i]
             if decoupledDecay { pi = pi * shrink }                      // p.mul_(1 − lr·λ)

@@ -41,12 +41,15 @@ public final class CosineAnnealingLR: LRScheduler {
         return currentLRs.map { ratio * ($0 - etaMin) + etaMin }
     }
 
+    /// The fields saved in the state dict, under PyTorch's names.
     public override var stateFields: [String: StateValue] { ["T_max": .int(tMax), "eta_min": .double(etaMin)] }
 
+    /// Checks that a loaded period is positive.
     public override func validateStateFields(_ fields: [String: StateValue]) -> [StateDictLoadError.Problem] {
         (fields["T_max"]?.intValue ?? 1) > 0 ? [] : [.invalidValue(context: "", key: "T_max", reason: "must be positive")]
     }
 
+    /// Restores the fields from a checked state dict.
     public override func loadStateFields(_ fields: [String: StateValue]) {
         tMax = fields["T_max"]!.intValue!
         etaMin = fields["eta_min"]!.doubleValue!

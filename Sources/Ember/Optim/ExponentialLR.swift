@@ -20,8 +20,10 @@ public final class ExponentialLR: LRScheduler {
         lastEpoch == 0 ? currentLRs : currentLRs.map { $0 * gamma }
     }
 
+    /// The fields saved in the state dict, under PyTorch's names.
     public override var stateFields: [String: StateValue] { ["gamma": .double(gamma)] }
 
+    /// Restores the fields from a checked state dict.
     public override func loadStateFields(_ fields: [String: StateValue]) {
         gamma = fields["gamma"]!.doubleValue!
     }

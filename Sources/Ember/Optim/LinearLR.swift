@@ -42,10 +42,12 @@ public final class LinearLR: LRScheduler {
         return currentLRs.map { $0 * factor }
     }
 
+    /// The fields saved in the state dict, under PyTorch's names.
     public override var stateFields: [String: StateValue] {
         ["start_factor": .double(startFactor), "end_factor": .double(endFactor), "total_iters": .int(totalIters)]
     }
 
+    /// Restores the fields from a checked state dict.
     public override func loadStateFields(_ fields: [String: StateValue]) {
         startFactor = fields["start_factor"]!.doubleValue!
         endFactor = fields["end_factor"]!.doubleValue!

@@ -32,8 +32,10 @@ public final class MultiStepLR: LRScheduler {
         return currentLRs.map { $0 * factor }
     }
 
+    /// The fields saved in the state dict, under PyTorch's names.
     public override var stateFields: [String: StateValue] { ["milestones": .ints(milestones), "gamma": .double(gamma)] }
 
+    /// Restores the fields from a checked state dict.
     public override func loadStateFields(_ fields: [String: StateValue]) {
         milestones = fields["milestones"]!.intsValue!.sorted()
         gamma = fields["gamma"]!.doubleValue!

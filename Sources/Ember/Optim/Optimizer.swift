@@ -30,8 +30,6 @@ open class Optimizer {
     /// The hyper-parameters given to the initialiser, used for keys a group does not set
     /// (`optimizer.defaults`).
     public let defaults: [String: StateValue]
-    /// The hyper-parameter keys in PyTorch's order.
-    let defaultKeys: [String]
     /// Per-parameter state, keyed by the parameter object.
     var state: [ObjectIdentifier: [String: Tensor]] = [:]
     /// Set while the optimizer itself adds or replaces groups.
@@ -42,9 +40,8 @@ open class Optimizer {
     /// Builds an optimizer over `groups`; every group gets the `defaults` it does not set itself.
     /// - Parameters:
     ///   - groups: the parameter groups (at least one parameter overall; no parameter twice).
-    ///   - defaults: every hyper-parameter of the optimizer with its value, in PyTorch's key order.
+    ///   - defaults: every hyper-parameter of the optimizer (PyTorch's key names) with its value.
     public init(_ groups: [ParameterGroup], defaults: KeyValuePairs<String, StateValue>) {
-        self.defaultKeys = defaults.map(\.key)
         self.defaults = Dictionary(uniqueKeysWithValues: defaults.map { ($0.key, $0.value) })
         self.paramGroups = []
         if groups.allSatisfy({ $0.params.isEmpty }) { fail(name, "optimizer got an empty parameter list") }

@@ -39,6 +39,7 @@ public final class RMSprop: Optimizer {
                   momentum: momentum, centered: centered, maximize: maximize)
     }
 
+    /// PyTorch's checks: lr, eps, momentum, weight_decay and alpha ≥ 0.
     public override func validate(_ options: [String: StateValue]) -> [(key: String, reason: String)] {
         var problems = super.validate(options)
         for (key, name) in [("eps", "epsilon"), ("momentum", "momentum"), ("weight_decay", "weight_decay"), ("alpha", "alpha")] {
@@ -48,6 +49,7 @@ public final class RMSprop: Optimizer {
         return problems
     }
 
+    /// The state keys of a parameter after its first update: `step`, `square_avg`, plus `momentum_buffer` (momentum > 0) and `grad_avg` (centered).
     public override func stateKeys(for options: [String: StateValue]) -> Set<String>? {
         Set(keys(momentum: options["momentum"]?.doubleValue ?? 0, centered: options["centered"]?.boolValue ?? false))
     }
@@ -85,11 +87,11 @@ struct RMSpropUpdate: ElementwiseUpdate {
     let squareAvg: Tensor
     let gradAvg, buffer: Tensor?
 
-    func run<T: TensorFloat>(_ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ n: Int) {
+    func run<T: TensorFloat>(_ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ range: Range<Int>) {
         let sq = squareAvg.statePointer(T.self), ga = gradAvg?.statePointer(T.self), buf = buffer?.statePointer(T.self)
         let wd = T(weightDecay), a = T(alpha), c = T(1 - alpha), e = T(eps), mu = T(momentum), negLR = T(-lr)
         let decay = weightDecay != 0
-        for i in 0..<n {
+        for i in range {
             var gi = maximize ? -g[i] : g[i]
             if decay { gi = fusedMultiplyAdd(wd, p[i], gi) }            // g.add(p, alpha: λ)
             let s = fusedMultiplyAdd(c * gi, gi, sq[i] * a)             // s.mul_(α).addcmul_(g, g, value: 1 − α)

@@ -36,6 +36,7 @@ public final class SGD: Optimizer {
                   weightDecay: weightDecay, nesterov: nesterov, maximize: maximize)
     }
 
+    /// PyTorch's checks: lr, momentum, weight_decay ≥ 0; nesterov needs momentum > 0 and dampening 0.
     public override func validate(_ options: [String: StateValue]) -> [(key: String, reason: String)] {
         var problems = super.validate(options)
         let momentum = options["momentum"]?.doubleValue ?? 0, dampening = options["dampening"]?.doubleValue ?? 0
@@ -48,6 +49,7 @@ public final class SGD: Optimizer {
         return problems
     }
 
+    /// The state keys of a parameter after its first update: `momentum_buffer` when momentum ≠ 0, otherwise none.
     public override func stateKeys(for options: [String: StateValue]) -> Set<String>? {
         (options["momentum"]?.doubleValue ?? 0) != 0 ? ["momentum_buffer"] : []
     }
@@ -88,11 +90,11 @@ struct SGDUpdate: ElementwiseUpdate {
     let buffer: Tensor?
     let firstStep: Bool
 
-    func run<T: TensorFloat>(_ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ n: Int) {
+    func run<T: TensorFloat>(_ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ range: Range<Int>) {
         let wd = T(weightDecay), mu = T(momentum), keep = T(1 - dampening), negLR = T(-lr)
         let decay = weightDecay != 0
         let buf = buffer?.statePointer(T.self)
-        for i in 0..<n {
+        for i in range {
             var d = maximize ? -g[i] : g[i]
             if decay { d = fusedMultiplyAdd(wd, p[i], d) }                     // grad.add(p, alpha: λ)
             if let buf {

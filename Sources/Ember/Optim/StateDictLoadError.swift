@@ -26,6 +26,7 @@ public struct StateDictLoadError: Error, CustomStringConvertible, Equatable {
         /// A state tensor's dtype differs from what the parameter needs.
         case stateDType(index: Int, key: String, expected: DType, found: DType)
 
+        /// A readable message, in the style of PyTorch's `load_state_dict` errors.
         public var description: String {
             func at(_ context: String) -> String { context.isEmpty ? "" : " in \(context)" }
             switch self {
@@ -51,6 +52,7 @@ public struct StateDictLoadError: Error, CustomStringConvertible, Equatable {
     /// Every problem found.
     public let problems: [Problem]
 
+    /// A readable message, in the style of PyTorch's `load_state_dict` errors.
     public var description: String {
         "Error(s) in loading state_dict for \(owner):\n" + problems.map { "\t" + $0.description }.joined(separator: "\n")
     }

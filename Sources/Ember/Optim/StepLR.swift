@@ -26,12 +26,15 @@ public final class StepLR: LRScheduler {
         return currentLRs.map { $0 * gamma }
     }
 
+    /// The fields saved in the state dict, under PyTorch's names.
     public override var stateFields: [String: StateValue] { ["step_size": .int(stepSize), "gamma": .double(gamma)] }
 
+    /// Checks that a loaded period is positive.
     public override func validateStateFields(_ fields: [String: StateValue]) -> [StateDictLoadError.Problem] {
         (fields["step_size"]?.intValue ?? 1) > 0 ? [] : [.invalidValue(context: "", key: "step_size", reason: "must be positive")]
     }
 
+    /// Restores the fields from a checked state dict.
     public override func loadStateFields(_ fields: [String: StateValue]) {
         stepSize = fields["step_size"]!.intValue!
         gamma = fields["gamma"]!.doubleValue!

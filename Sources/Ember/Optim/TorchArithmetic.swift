@@ -37,24 +37,27 @@ func incrementStep(_ counter: Tensor) -> Double {
     return Double(p[0])
 }
 
-/// One optimizer's update rule: a single in-place pass over a parameter, its gradient and its
-/// state tensors, written once for `Float` and `Double`.
+/// One optimizer's update rule: a single in-place pass over the elements `range` of a parameter,
+/// its gradient and its state tensors, written once for `Float` and `Double`.
 protocol ElementwiseUpdate {
-    func run<T: TensorFloat>(_ param: UnsafeMutablePointer<T>, _ grad: UnsafePointer<T>, _ count: Int)
+    func run<T: TensorFloat>(_ param: UnsafeMutablePointer<T>, _ grad: UnsafePointer<T>, _ range: Range<Int>)
 }
 
 extension ElementwiseUpdate {
-    /// Applies the update to `param` (bumping its version) with the contiguous gradient `grad`.
+    /// Applies the update to `param` (bumping its version) with the contiguous gradient `grad`;
+    /// large parameters are split across threads.
     func apply(to param: Tensor, grad: Tensor) {
         guard param.count > 0 else { return }
         switch param.dtype {
         case .float32:
             param.withUnsafeMutableBufferPointer(as: Float.self) { p in
-                run(p.baseAddress!, UnsafePointer(grad.basePointer(Float.self)), p.count)
+                let p = p.baseAddress!, g = UnsafePointer(grad.basePointer(Float.self))
+                parallelElementwise(param.count) { lo, hi in run(p, g, lo..<hi) }
             }
         case .float64:
             param.withUnsafeMutableBufferPointer(as: Double.self) { p in
-                run(p.baseAddress!, UnsafePointer(grad.basePointer(Double.self)), p.count)
+                let p = p.baseAddress!, g = UnsafePointer(grad.basePointer(Double.self))
+                parallelElementwise(param.count) { lo, hi in run(p, g, lo..<hi) }
             }
         case .int64:
             fail("optimizer step", "cannot update an int64 tensor")
