@@ -145,6 +145,28 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(p.toArray(), [0, -1, 1, 0])
     }
 
+    /// Large parameters are split across threads; the result is bit-identical to one thread.
+    func testThreadedUpdateEqualsSingleThreaded() {
+        let n = 300_000
+        let start = Tensor.randn([n]), grad = Tensor.randn([n])
+        func run(threads: Int, _ make: ([Tensor]) -> Optimizer) -> [UInt32] {
+            let saved = Threading.maxThreads
+            Threading.maxThreads = threads
+            defer { Threading.maxThreads = saved }
+            let p = start.contiguousCopy().requiringGrad()
+            let opt = make([p])
+            for _ in 0..<3 { p.grad = grad; opt.step() }
+            return p.contiguousArray(Float.self).map(\.bitPattern)
+        }
+        let makers: [([Tensor]) -> Optimizer] = [
+            { SGD($0, lr: 0.1, momentum: 0.9, nesterov: true) }, { Adam($0, amsgrad: true) },
+            { RMSprop($0, momentum: 0.5, centered: true) }, { Adagrad($0, lrDecay: 0.1) },
+        ]
+        for make in makers {
+            XCTAssertEqual(run(threads: 1, make), run(threads: 2, make))
+        }
+    }
+
     /// Every fixture configuration on float64 parameters lands where PyTorch's float32 run does.
     func testFloat64ParametersFollowTheSameRules() throws {
         let file = try OptimizerFixtureFile.load()
