@@ -27,6 +27,15 @@ final class PoolingTests: XCTestCase {
         XCTAssertEqual(x.grad!.toArray(), [0, 2, 1, 0, 1, 0, 0, 1, 0, 1, 0, 0])
     }
 
+    func testMaxPoolPropagatesNaN() {
+        // PyTorch: every NaN replaces the running maximum, so the last NaN of the window wins.
+        let x = Tensor([1, .nan, 5, .nan], shape: [1, 1, 2, 2])
+        let (y, idx) = maxPool2dWithIndices(x, kernelSize: [2])
+        XCTAssertTrue(y.toArray()[0].isNaN)
+        XCTAssertEqual(idx.toIntArray(), [3])
+        XCTAssertEqual(maxPool2d(Tensor([-Double.infinity, -Double.infinity], shape: [1, 1, 1, 2]), kernelSize: [1, 2]).toArray(), [-.infinity])
+    }
+
     func testAvgPoolGradients() {
         let x = leaf([1, 2, 7, 9])
         gradCheck("avg k2", [leaf([1, 2, 6, 7], seed: 2)]) { avgPool2d($0[0], kernelSize: [2]) }

@@ -35,31 +35,39 @@ func validRange(offset: Int, stride: Int, size: Int, count: Int) -> (Int, Int) {
 /// col[(c·kH + a)·kW + b][oh·outW + ow] = x[c][oh·sH − padTop + a·dH][ow·sW − padLeft + b·dW] (0 outside).
 func im2col<T: TensorFloat>(_ x: UnsafePointer<T>, _ g: ConvGeometry, channels: Int,
                             _ col: UnsafeMutablePointer<T>, ld: Int) {
-    let H = g.inH, W = g.inW, oH = g.outH, oW = g.outW, sW = g.strideW
-    parallelRanges(channels, grain: Swift.max(1, 16384 / Swift.max(1, g.kH * g.kW * g.outPlane))) { lo, hi in
-        for c in lo..<hi {
-            let plane = x + c * H * W
-            for a in 0..<g.kH {
-                for b in 0..<g.kW {
-                    let row = col + ((c * g.kH + a) * g.kW + b) * ld
-                    let off = b * g.dilationW - g.padLeft
-                    let (wLo, wHi) = validRange(offset: off, stride: sW, size: W, count: oW)
-                    for oh in 0..<oH {
-                        let ih = oh * g.strideH - g.padTop + a * g.dilationH
-                        let dst = row + oh * oW
-                        if ih < 0 || ih >= H { dst.update(repeating: 0, count: oW); continue }
-                        let src = plane + ih * W + off
-                        for ow in 0..<wLo { dst[ow] = 0 }
-                        if sW == 1 {
-                            (dst + wLo).update(from: src + wLo, count: wHi - wLo)
-                        } else {
-                            for ow in wLo..<wHi { dst[ow] = src[ow * sW] }
-                        }
-                        for ow in wHi..<oW { dst[ow] = 0 }
-                    }
-                }
-            }
+    let taps = g.kH * g.kW
+    parallelRanges(channels * taps, grain: Swift.max(1, 16384 / Swift.max(1, g.outPlane))) { lo, hi in
+        for r in lo..<hi {
+            let c = r / taps, a = r % taps / g.kW, b = r % g.kW
+            im2colRow(x + c * g.inPlane, g, a: a, b: b, col + r * ld, ld: ld)
         }
+    }
+}
+
+/// One row (channel c, tap (a, b)) of `im2col`.
+@inline(__always)
+private func im2colRow<T: TensorFloat>(_ plane: UnsafePointer<T>, _ g: ConvGeometry, a: Int, b: Int,
+                                       _ row: UnsafeMutablePointer<T>, ld: Int) {
+    let H = g.inH, W = g.inW, oH = g.outH, oW = g.outW, sW = g.strideW, sH = g.strideH
+    let off = b * g.dilationW - g.padLeft
+    let (wLo, wHi) = validRange(offset: off, stride: sW, size: W, count: oW)
+    var ih = a * g.dilationH - g.padTop
+    var dst = row
+    for _ in 0..<oH {
+        if ih < 0 || ih >= H {
+            dst.update(repeating: 0, count: oW)
+        } else {
+            let src = plane + ih * W + off
+            for ow in 0..<wLo { dst[ow] = 0 }
+            if sW == 1 {
+                (dst + wLo).update(from: src + wLo, count: wHi - wLo)
+            } else {
+                for ow in wLo..<wHi { dst[ow] = src[ow * sW] }
+            }
+            for ow in wHi..<oW { dst[ow] = 0 }
+        }
+        ih += sH
+        dst += oW
     }
 }
 
@@ -67,28 +75,36 @@ func im2col<T: TensorFloat>(_ x: UnsafePointer<T>, _ g: ConvGeometry, channels: 
 /// `x` ([C, inH, inW]) is accumulated into, not overwritten.
 func col2im<T: TensorFloat>(_ col: UnsafePointer<T>, ld: Int, _ g: ConvGeometry, channels: Int,
                             _ x: UnsafeMutablePointer<T>) {
-    let H = g.inH, W = g.inW, oH = g.outH, oW = g.outW, sW = g.strideW
-    parallelRanges(channels, grain: Swift.max(1, 16384 / Swift.max(1, g.kH * g.kW * g.outPlane))) { lo, hi in
+    let taps = g.kH * g.kW
+    // Threads split channels: the taps of one channel write to the same pixels.
+    parallelRanges(channels, grain: Swift.max(1, 16384 / Swift.max(1, taps * g.outPlane))) { lo, hi in
         for c in lo..<hi {
-            let plane = x + c * H * W
-            for a in 0..<g.kH {
-                for b in 0..<g.kW {
-                    let row = col + ((c * g.kH + a) * g.kW + b) * ld
-                    let off = b * g.dilationW - g.padLeft
-                    let (wLo, wHi) = validRange(offset: off, stride: sW, size: W, count: oW)
-                    for oh in 0..<oH {
-                        let ih = oh * g.strideH - g.padTop + a * g.dilationH
-                        if ih < 0 || ih >= H { continue }
-                        let src = row + oh * oW
-                        let dst = plane + ih * W + off
-                        if sW == 1 {
-                            for ow in wLo..<wHi { dst[ow] += src[ow] }
-                        } else {
-                            for ow in wLo..<wHi { dst[ow * sW] += src[ow] }
-                        }
-                    }
-                }
+            for t in 0..<taps {
+                col2imRow(col + (c * taps + t) * ld, g, a: t / g.kW, b: t % g.kW, x + c * g.inPlane)
             }
         }
+    }
+}
+
+/// One row (channel c, tap (a, b)) of `col2im`.
+@inline(__always)
+private func col2imRow<T: TensorFloat>(_ row: UnsafePointer<T>, _ g: ConvGeometry, a: Int, b: Int,
+                                       _ plane: UnsafeMutablePointer<T>) {
+    let H = g.inH, W = g.inW, oH = g.outH, oW = g.outW, sW = g.strideW, sH = g.strideH
+    let off = b * g.dilationW - g.padLeft
+    let (wLo, wHi) = validRange(offset: off, stride: sW, size: W, count: oW)
+    var ih = a * g.dilationH - g.padTop
+    var src = row
+    for _ in 0..<oH {
+        if ih >= 0 && ih < H {
+            let dst = plane + ih * W + off
+            if sW == 1 {
+                for ow in wLo..<wHi { dst[ow] += src[ow] }
+            } else {
+                for ow in wLo..<wHi { dst[ow * sW] += src[ow] }
+            }
+        }
+        ih += sH
+        src += oW
     }
 }

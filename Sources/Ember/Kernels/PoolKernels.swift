@@ -12,34 +12,61 @@ struct PoolGeometry {
 /// Work per chunk of planes worth a thread.
 @inline(__always) func planeGrain(_ workPerPlane: Int) -> Int { Swift.max(1, 32768 / Swift.max(workPerPlane, 1)) }
 
+/// The taps a0..<a1 of each output position that fall inside the input (computed once per call:
+/// `validRange` divides).
+@inline(__always)
+private func windowRanges(output: Int, stride: Int, pad: Int, dilation: Int, kernel: Int, size: Int) -> [(start: Int, lo: Int, hi: Int)] {
+    (0..<output).map { o in
+        let start = o * stride - pad
+        let (lo, hi) = validRange(offset: start, stride: dilation, size: size, count: kernel)
+        return (start, lo, hi)
+    }
+}
+
 /// y = max over each window; `indices` gets the flat position h·W + w of the first maximum in
 /// row-major window order (NaN counts as a maximum, like PyTorch).
 func maxPoolForward<T: TensorFloat>(_ g: PoolGeometry, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>,
                                     _ indices: UnsafeMutablePointer<Int64>) {
-    let H = g.inH, W = g.inW, inPlane = H * W, outPlane = g.outH * g.outW
-    parallelRanges(g.planes, grain: planeGrain(outPlane * g.kH * g.kW)) { lo, hi in
-        for p in lo..<hi {
-            let src = x + p * inPlane, dst = y + p * outPlane, ind = indices + p * outPlane
-            for oh in 0..<g.outH {
-                let hs = oh * g.strideH - g.padH
-                let (a0, a1) = validRange(offset: hs, stride: g.dilationH, size: H, count: g.kH)
-                for ow in 0..<g.outW {
-                    let ws = ow * g.strideW - g.padW
-                    let (b0, b1) = validRange(offset: ws, stride: g.dilationW, size: W, count: g.kW)
-                    var best = -T.infinity
-                    var bestIndex = (hs + a0 * g.dilationH) * W + ws + b0 * g.dilationW
-                    for a in a0..<a1 {
-                        let row = (hs + a * g.dilationH) * W + ws
-                        for b in b0..<b1 {
-                            let i = row + b * g.dilationW
-                            let v = src[i]
-                            if v > best || v.isNaN { best = v; bestIndex = i }
-                        }
-                    }
-                    dst[oh * g.outW + ow] = best
-                    ind[oh * g.outW + ow] = Int64(bestIndex)
+    let inPlane = g.inH * g.inW, outPlane = g.outH * g.outW
+    let rows = windowRanges(output: g.outH, stride: g.strideH, pad: g.padH, dilation: g.dilationH, kernel: g.kH, size: g.inH)
+    let cols = windowRanges(output: g.outW, stride: g.strideW, pad: g.padW, dilation: g.dilationW, kernel: g.kW, size: g.inW)
+    rows.withUnsafeBufferPointer { rows in cols.withUnsafeBufferPointer { cols in
+        parallelRanges(g.planes, grain: planeGrain(outPlane * g.kH * g.kW)) { lo, hi in
+            for p in lo..<hi {
+                maxPoolPlane(x + p * inPlane, width: g.inW, dilationH: g.dilationH, dilationW: g.dilationW, rows, cols,
+                             y + p * outPlane, indices + p * outPlane)
+            }
+        }
+    } }
+}
+
+/// One plane of `maxPoolForward` (a plain function, so its loop bounds live in registers).
+private func maxPoolPlane<T: TensorFloat>(_ src: UnsafePointer<T>, width W: Int, dilationH dH: Int, dilationW dW: Int,
+                                          _ rows: UnsafeBufferPointer<(start: Int, lo: Int, hi: Int)>,
+                                          _ cols: UnsafeBufferPointer<(start: Int, lo: Int, hi: Int)>,
+                                          _ dst: UnsafeMutablePointer<T>, _ ind: UnsafeMutablePointer<Int64>) {
+    var o = 0
+    for (hs, a0, a1) in rows {
+        for (ws, b0, b1) in cols {
+            var best = -T.infinity
+            var bestIndex = (hs + a0 * dH) * W + ws + b0 * dW
+            var lastNaN = -1
+            for a in a0..<a1 {
+                let row = (hs + a * dH) * W + ws
+                for b in b0..<b1 {
+                    let i = row + b * dW, v = src[i]
+                    // selects rather than branches: on real data `v > best` is unpredictable
+                    let take = v > best
+                    bestIndex = take ? i : bestIndex
+                    best = take ? v : best
+                    if v.isNaN { lastNaN = i }  // rare, so well predicted
                 }
             }
+            // PyTorch keeps replacing the maximum by every NaN it meets: the last NaN wins.
+            if lastNaN >= 0 { best = src[lastNaN]; bestIndex = lastNaN }
+            dst[o] = best
+            ind[o] = Int64(bestIndex)
+            o += 1
         }
     }
 }

@@ -1,9 +1,9 @@
 // Separable resampling of contiguous [planes, H, W] images: nearest neighbour and bilinear,
 // forward and adjoint (scatter-add with the same weights).
 
-/// Bilinear taps along one dimension: output i = l0[i]·in[i0[i]] + l1[i]·in[i1[i]].
-struct LinearTaps<T: TensorFloat> {
-    var i0: [Int] = [], i1: [Int] = [], l0: [T] = [], l1: [T] = []
+/// One output position of a bilinear resampling along one dimension: l0·in[i0] + l1·in[i1].
+struct LinearTap<T: TensorFloat> {
+    var i0: Int, i1: Int, l0: T, l1: T
 }
 
 /// y[p, i, j] = x[p, rows[i], cols[j]].
@@ -42,42 +42,46 @@ func nearestBackward<T: TensorFloat>(planes: Int, inH: Int, inW: Int, rows: [Int
 }
 
 /// y = h0·(w0·x[r0, c0] + w1·x[r0, c1]) + h1·(w0·x[r1, c0] + w1·x[r1, c1]) (PyTorch's order).
-func bilinearForward<T: TensorFloat>(planes: Int, inH: Int, inW: Int, _ th: LinearTaps<T>, _ tw: LinearTaps<T>,
+func bilinearForward<T: TensorFloat>(planes: Int, inH: Int, inW: Int, _ th: [LinearTap<T>], _ tw: [LinearTap<T>],
                                      _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
-    let oH = th.i0.count, oW = tw.i0.count
-    parallelRanges(planes, grain: planeGrain(4 * oH * oW)) { lo, hi in
-        for p in lo..<hi {
-            let src = x + p * inH * inW, dst = y + p * oH * oW
-            for i in 0..<oH {
-                let r0 = src + th.i0[i] * inW, r1 = src + th.i1[i] * inW, h0 = th.l0[i], h1 = th.l1[i]
-                let out = dst + i * oW
-                for j in 0..<oW {
-                    let c0 = tw.i0[j], c1 = tw.i1[j], w0 = tw.l0[j], w1 = tw.l1[j]
-                    out[j] = h0 * (w0 * r0[c0] + w1 * r0[c1]) + h1 * (w0 * r1[c0] + w1 * r1[c1])
+    let oH = th.count, oW = tw.count
+    th.withUnsafeBufferPointer { th in tw.withUnsafeBufferPointer { tw in
+        parallelRanges(planes, grain: planeGrain(4 * oH * oW)) { lo, hi in
+            for p in lo..<hi {
+                let src = x + p * inH * inW, dst = y + p * oH * oW
+                for i in 0..<oH {
+                    let t = th[i], r0 = src + t.i0 * inW, r1 = src + t.i1 * inW
+                    let out = dst + i * oW
+                    for j in 0..<oW {
+                        let u = tw[j]
+                        out[j] = t.l0 * (u.l0 * r0[u.i0] + u.l1 * r0[u.i1]) + t.l1 * (u.l0 * r1[u.i0] + u.l1 * r1[u.i1])
+                    }
                 }
             }
         }
-    }
+    } }
 }
 
 /// The adjoint of `bilinearForward`: each dy spreads to its four taps. Overwrites dx.
-func bilinearBackward<T: TensorFloat>(planes: Int, inH: Int, inW: Int, _ th: LinearTaps<T>, _ tw: LinearTaps<T>,
+func bilinearBackward<T: TensorFloat>(planes: Int, inH: Int, inW: Int, _ th: [LinearTap<T>], _ tw: [LinearTap<T>],
                                       _ dy: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>) {
-    let oH = th.i0.count, oW = tw.i0.count
-    parallelRanges(planes, grain: planeGrain(4 * oH * oW + inH * inW)) { lo, hi in
-        for p in lo..<hi {
-            let src = dy + p * oH * oW, dst = dx + p * inH * inW
-            dst.update(repeating: 0, count: inH * inW)
-            for i in 0..<oH {
-                let r0 = dst + th.i0[i] * inW, r1 = dst + th.i1[i] * inW, h0 = th.l0[i], h1 = th.l1[i]
-                let g = src + i * oW
-                for j in 0..<oW {
-                    let c0 = tw.i0[j], c1 = tw.i1[j], w0 = tw.l0[j], w1 = tw.l1[j]
-                    let gh0 = h0 * g[j], gh1 = h1 * g[j]
-                    r0[c0] += w0 * gh0; r0[c1] += w1 * gh0
-                    r1[c0] += w0 * gh1; r1[c1] += w1 * gh1
+    let oH = th.count, oW = tw.count
+    th.withUnsafeBufferPointer { th in tw.withUnsafeBufferPointer { tw in
+        parallelRanges(planes, grain: planeGrain(4 * oH * oW + inH * inW)) { lo, hi in
+            for p in lo..<hi {
+                let src = dy + p * oH * oW, dst = dx + p * inH * inW
+                dst.update(repeating: 0, count: inH * inW)
+                for i in 0..<oH {
+                    let t = th[i], r0 = dst + t.i0 * inW, r1 = dst + t.i1 * inW
+                    let g = src + i * oW
+                    for j in 0..<oW {
+                        let u = tw[j]
+                        let gh0 = t.l0 * g[j], gh1 = t.l1 * g[j]
+                        r0[u.i0] += u.l0 * gh0; r0[u.i1] += u.l1 * gh0
+                        r1[u.i0] += u.l0 * gh1; r1[u.i1] += u.l1 * gh1
+                    }
                 }
             }
         }
-    }
+    } }
 }

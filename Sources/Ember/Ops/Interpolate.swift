@@ -29,20 +29,19 @@ func nearestIndices(input: Int, output: Int, scaleFactor: Double?) -> [Int] {
 
 /// Bilinear taps (PyTorch's `compute_source_index_and_lambda`): src = scale·(dst + ½) − ½ clamped
 /// at 0, or dst·scale with alignCorners; i0 = ⌊src⌋, i1 = min(i0 + 1, in − 1), λ1 = src − i0.
-func linearTaps<T: TensorFloat>(_: T.Type, input: Int, output: Int, scaleFactor: Double?, alignCorners: Bool) -> LinearTaps<T> {
-    var taps = LinearTaps<T>()
+func linearTaps<T: TensorFloat>(_: T.Type, input: Int, output: Int, scaleFactor: Double?, alignCorners: Bool) -> [LinearTap<T>] {
+    var taps: [LinearTap<T>] = []
     let scale = sourceScale(T.self, input: input, output: output, scaleFactor: scaleFactor, alignCorners: alignCorners)
     for dst in 0..<output {
         if output == input {
-            taps.i0.append(dst); taps.i1.append(dst); taps.l0.append(1); taps.l1.append(0)
+            taps.append(LinearTap(i0: dst, i1: dst, l0: 1, l1: 0))
             continue
         }
         var src = alignCorners ? scale * T(dst) : scale * (T(dst) + 0.5) - 0.5
         if src < 0 { src = 0 }
         let i0 = Swift.min(Int(src.rounded(.down)), input - 1)
         let l1 = Swift.min(Swift.max(src - T(i0), 0), 1)
-        taps.i0.append(i0); taps.i1.append(i0 + (i0 < input - 1 ? 1 : 0))
-        taps.l0.append(1 - l1); taps.l1.append(l1)
+        taps.append(LinearTap(i0: i0, i1: i0 + (i0 < input - 1 ? 1 : 0), l0: 1 - l1, l1: l1))
     }
     return taps
 }
@@ -114,7 +113,7 @@ public func interpolate(_ x: Tensor, size: [Int]? = nil, scaleFactor: [Double]? 
         })
     case .bilinear:
         let align = alignCorners ?? false
-        func taps<T: TensorFloat>(_: T.Type) -> (LinearTaps<T>, LinearTaps<T>) {
+        func taps<T: TensorFloat>(_: T.Type) -> ([LinearTap<T>], [LinearTap<T>]) {
             (linearTaps(T.self, input: h, output: oh, scaleFactor: factors.0, alignCorners: align),
              linearTaps(T.self, input: w, output: ow, scaleFactor: factors.1, alignCorners: align))
         }
