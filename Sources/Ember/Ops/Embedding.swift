@@ -44,7 +44,7 @@ public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = ni
         }
         return out
     }
-    let scatter = LinearMap(name: "embeddingBackward", adjointName: "embedding", forward: { g in
+    let scatter = LinearMap(name: "embeddingBackward", adjointName: "embedding", saved: [idx], forward: { g in
         let table = Tensor(uninitializedShape: tableShape, dtype: g.dtype)
         switch g.dtype {
         case .float32: scatterAddRows(g.basePointer(Float.self), dim: dim, idx.basePointer(Int64.self), count: count, rows: rows, skipIndex: padding, table.basePointer(Float.self))

@@ -7,6 +7,8 @@
 struct LinearMap {
     let name: String
     let adjointName: String
+    /// Tensors the map reads (e.g. max-pooling indices): changing them in place before backward is an error.
+    var saved: [Tensor] = []
     let forward: (Tensor) -> Tensor
     let adjoint: (Tensor) -> Tensor
 
@@ -21,7 +23,7 @@ struct LinearMap {
     func record(_ out: Tensor, input: Tensor, adjoint isAdjoint: Bool = false) -> Tensor {
         if Autograd.shouldRecord(input) {
             let map = self
-            out.recorded(isAdjoint ? adjointName : name, [input], inputsSaved: false) { g, _ in
+            out.recorded(isAdjoint ? adjointName : name, [input], saved: saved, inputsSaved: false) { g, _ in
                 [map(g, adjoint: !isAdjoint)]
             }
         }

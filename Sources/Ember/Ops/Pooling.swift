@@ -68,7 +68,7 @@ private func selectionMap(_ op: String, inputShape: [Int], indices: Tensor) -> L
     let inPlane = inputShape[inputShape.count - 2] * inputShape[inputShape.count - 1]
     let outShape = indices.shape, outPlane = outShape[outShape.count - 2] * outShape[outShape.count - 1]
     let planes = indices.count / Swift.max(outPlane, 1)
-    return LinearMap(name: op, adjointName: op + "Backward", forward: { x in
+    return LinearMap(name: op, adjointName: op + "Backward", saved: [indices], forward: { x in
         let y = Tensor(uninitializedShape: outShape, dtype: x.dtype)
         switch x.dtype {
         case .float32: gatherPlanes(planes: planes, inPlane: inPlane, outPlane: outPlane, x.basePointer(Float.self), indices.basePointer(Int64.self), y.basePointer(Float.self))
