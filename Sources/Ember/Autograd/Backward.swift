@@ -124,7 +124,6 @@ extension Tensor {
         } else if createGraph {
             leaf.grad = g
         } else {
-            var g = g
             let owned = g.offset == 0 && g.isContiguous && g.storage.byteCount == g.count * g.dtype.byteSize
                 && isKnownUniquelyReferenced(&g.storage)
             leaf.grad = owned ? Tensor(storage: g.storage, shape: g.shape, strides: g.strides, offset: 0)

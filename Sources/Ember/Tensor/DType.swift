@@ -30,7 +30,7 @@ public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
 /// The floating-point element types Ember computes with (`Float` and `Double`).
 ///
 /// Internal kernels are generic over this protocol; the compiler specialises them for both types.
-public protocol TensorFloat: BinaryFloatingPoint, SIMDScalar, Sendable
+public protocol TensorFloat: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
 where Self.RawSignificand: FixedWidthInteger {
     /// The dtype tag of this element type.
     static var dtype: DType { get }
