@@ -13,6 +13,15 @@ Threading.maxThreads = options.threads
 
 switch options.workload {
 case "overhead": overheadWorkload(options)
+case "mlp-gan", "keras-gan", "dcgan-upsample", "dcgan-transposed":
+    let w = makeWorkload(options.workload)
+    var i = 0
+    runTimed(options.workload, options) { w.step(i); i += 1 }
+case "generate":
+    for name in ["mlp-gan", "keras-gan", "dcgan-upsample", "dcgan-transposed"] {
+        let w = makeWorkload(name)
+        runTimed("generate-\(name)", options) { _ = w.generate().toArray() }
+    }
 default:
     FileHandle.standardError.write("ember-bench: unknown or not yet available workload \(options.workload)\n\(BenchOptions.usage)\n".data(using: .utf8)!)
     exit(2)

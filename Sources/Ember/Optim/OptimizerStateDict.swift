@@ -44,18 +44,12 @@ extension Optimizer {
         return out
     }
 
-    /// Restores state and hyper-parameters saved by `stateDict()` (or converted from PyTorch).
-    ///
-    /// The saved groups are matched to this optimizer's groups in order, and the saved parameter
-    /// indices (each group's `"params"`) to this optimizer's parameters in order, as in PyTorch.
-    /// Everything is checked first: the group count and sizes, the hyper-parameter keys, types
-    /// and ranges, the state keys each parameter needs, and each state tensor's shape and dtype.
-    /// On any problem it throws a `StateDictLoadError` listing all of them and changes nothing.
-    /// The loaded tensors are copied, so the state dict can be reused.
-    public func loadStateDict(_ dict: OptimizerStateDict) throws {
+    /// Checks `dict` against this optimizer without changing anything: the problems that would
+    /// make `loadStateDict` throw, and what it would apply.
+    func checkStateDict(_ dict: OptimizerStateDict) -> (problems: [StateDictLoadError.Problem], groups: [ParameterGroup], params: [Int: (param: Tensor, group: Int)]) {
         var problems: [StateDictLoadError.Problem] = []
         if dict.paramGroups.count != paramGroups.count {
-            throw StateDictLoadError(owner: name, problems: [.groupCount(expected: paramGroups.count, found: dict.paramGroups.count)])
+            return ([.groupCount(expected: paramGroups.count, found: dict.paramGroups.count)], paramGroups, [:])
         }
         var newGroups = paramGroups
         var paramForIndex: [Int: (param: Tensor, group: Int)] = [:]
@@ -86,6 +80,19 @@ extension Optimizer {
             }
             problems += checkState(entry, index: index, param: p, options: newGroups[g].options)
         }
+        return (problems, newGroups, paramForIndex)
+    }
+
+    /// Restores state and hyper-parameters saved by `stateDict()` (or converted from PyTorch).
+    ///
+    /// The saved groups are matched to this optimizer's groups in order, and the saved parameter
+    /// indices (each group's `"params"`) to this optimizer's parameters in order, as in PyTorch.
+    /// Everything is checked first: the group count and sizes, the hyper-parameter keys, types
+    /// and ranges, the state keys each parameter needs, and each state tensor's shape and dtype.
+    /// On any problem it throws a `StateDictLoadError` listing all of them and changes nothing.
+    /// The loaded tensors are copied, so the state dict can be reused.
+    public func loadStateDict(_ dict: OptimizerStateDict) throws {
+        let (problems, newGroups, paramForIndex) = checkStateDict(dict)
         if !problems.isEmpty { throw StateDictLoadError(owner: name, problems: problems) }
 
         // Everything checked: apply.
