@@ -8,6 +8,14 @@ let package = Package(
         .library(name: "Ember", targets: ["Ember"]),
         .executable(name: "ember-bench", targets: ["ember-bench"]),
         .executable(name: "TensorsAndAutograd", targets: ["TensorsAndAutograd"]),
+        .executable(name: "Classifier", targets: ["Classifier"]),
+        .executable(name: "GAN", targets: ["GAN"]),
+        .executable(name: "DCGAN", targets: ["DCGAN"]),
+        .executable(name: "DCGANTransposed", targets: ["DCGANTransposed"]),
+        .executable(name: "AutoencoderVAE", targets: ["AutoencoderVAE"]),
+        .executable(name: "CheckpointsAndResume", targets: ["CheckpointsAndResume"]),
+        .executable(name: "WGANGP", targets: ["WGANGP"]),
+        .executable(name: "ConditionalGAN", targets: ["ConditionalGAN"]),
     ],
     targets: [
         // zlib, present wherever Swift runs on Linux and on macOS: gzip datasets, PNG.
@@ -22,12 +30,46 @@ let package = Package(
             resources: [.copy("Resources/mnist")]
         ),
         .executableTarget(name: "ember-bench", dependencies: ["Ember"], path: "Sources/ember-bench"),
+        // Shared helpers of the tutorials: flags, run logs, sample scoring.
+        .target(name: "TutorialSupport", dependencies: ["Ember"], path: "Tutorials/Support"),
         .executableTarget(
             name: "TensorsAndAutograd", dependencies: ["Ember"],
             path: "Tutorials/01-TensorsAndAutograd", exclude: ["README.md"]
         ),
+        .executableTarget(
+            name: "Classifier", dependencies: ["Ember", "TutorialSupport"],
+            path: "Tutorials/02-Classifier", exclude: ["README.md"]
+        ),
+        .executableTarget(
+            name: "GAN", dependencies: ["Ember", "TutorialSupport"],
+            path: "Tutorials/03-GAN", exclude: ["README.md"]
+        ),
+        .executableTarget(
+            name: "DCGAN", dependencies: ["Ember", "TutorialSupport"],
+            path: "Tutorials/04-DCGAN", exclude: ["README.md"]
+        ),
+        .executableTarget(
+            name: "DCGANTransposed", dependencies: ["Ember", "TutorialSupport"],
+            path: "Tutorials/05-DCGAN-Transposed", exclude: ["README.md"]
+        ),
+        .executableTarget(
+            name: "AutoencoderVAE", dependencies: ["Ember", "TutorialSupport"],
+            path: "Tutorials/06-AutoencoderVAE", exclude: ["README.md"]
+        ),
+        .executableTarget(
+            name: "CheckpointsAndResume", dependencies: ["Ember", "TutorialSupport"],
+            path: "Tutorials/07-CheckpointsAndResume", exclude: ["README.md"]
+        ),
+        .executableTarget(
+            name: "WGANGP", dependencies: ["Ember", "TutorialSupport"],
+            path: "Tutorials/08-WGAN-GP", exclude: ["README.md"]
+        ),
+        .executableTarget(
+            name: "ConditionalGAN", dependencies: ["Ember", "TutorialSupport"],
+            path: "Tutorials/09-ConditionalGAN", exclude: ["README.md"]
+        ),
         .testTarget(
-            name: "EmberTests", dependencies: ["Ember"], path: "Tests/EmberTests",
+            name: "EmberTests", dependencies: ["Ember", "TutorialSupport"], path: "Tests/EmberTests",
             resources: [.copy("Fixtures")]
         ),
     ]

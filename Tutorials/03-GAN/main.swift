@@ -1,0 +1,2 @@
+import TutorialSupport
+print("03-GAN: not written yet")

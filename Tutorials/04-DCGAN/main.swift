@@ -1,0 +1,2 @@
+import TutorialSupport
+print("04-DCGAN: not written yet")

@@ -1,0 +1,2 @@
+import TutorialSupport
+print("05-DCGAN-Transposed: not written yet")

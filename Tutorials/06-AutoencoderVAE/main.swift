@@ -1,0 +1,2 @@
+import TutorialSupport
+print("06-AutoencoderVAE: not written yet")

@@ -1,0 +1,2 @@
+import TutorialSupport
+print("08-WGAN-GP: not written yet")

@@ -1,0 +1,2 @@
+import TutorialSupport
+print("09-ConditionalGAN: not written yet")
