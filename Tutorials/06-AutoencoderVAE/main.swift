@@ -159,12 +159,14 @@ let checkpoints = options.outDirectory.appendingPathComponent("checkpoints")
 
 /// Trains one network on batches of `loader`, from step `start` up to `stepsPerNetwork`:
 /// `lossStep` does the forward pass, `backward()` and the optimizer step on a batch, and returns
-/// the values to log; `reached` records each finished step. At the end of every epoch,
-/// `evaluate` gives the held-out loss, which is printed, and a checkpoint is saved.
+/// the values to log; `reached` records each finished step. At the end of every few epochs
+/// (about 8 times in all) and at the end, `evaluate` gives the held-out loss, which is logged
+/// and printed, and a checkpoint is saved.
 @MainActor func train(_ name: String, loader: DataLoader, log: RunLog, from start: Int, reached: (Int) -> Void,
                       lossStep: (Tensor) -> [(String, Double)], evaluate: () -> Double) throws {
     var step = start
     let logEvery = max(1, min(20, loader.batchesPerEpoch / 5))
+    let reportEvery = max(1, stepsPerNetwork / loader.batchesPerEpoch / 8)   // in epochs
     var sums: [(String, Double)] = [], count = 0
     let started = Date()
     while step < stepsPerNetwork {
@@ -178,7 +180,7 @@ let checkpoints = options.outDirectory.appendingPathComponent("checkpoints")
             sums = []; count = 0
         }
         let endOfEpoch = loader.batchIndex == loader.batchesPerEpoch
-        if endOfEpoch || step == stepsPerNetwork {
+        if endOfEpoch && (step / loader.batchesPerEpoch) % reportEvery == 0 || step == stepsPerNetwork {
             let testLoss = evaluate()
             log.log(step: step, [("test_loss", testLoss)])
             let epoch = endOfEpoch ? "\(step / loader.batchesPerEpoch)" : String(format: "%.2f", Double(step) / Double(loader.batchesPerEpoch))
@@ -288,7 +290,8 @@ try PNG.write(sideBySide([
     codePlot(aeCodeValues, width: 420, dims: (0, 2), total: 3, title: "z1, z3", legend: .hidden),
     codePlot(aeCodeValues, width: 480, dims: (1, 2), total: 3, title: "z2, z3", legend: .right),
 ]), to: aeDirectory.appendingPathComponent("codes.png"))
-// Codes drawn uniformly from the box the held-out codes occupy: many decode to no digit at all.
+// Codes drawn uniformly from the box the held-out codes occupy: which digit a code gives is
+// anyone's guess, and codes between the clusters give blends or no digit at all.
 let low = aeCodes.min(dim: 0), high = aeCodes.max(dim: 0)
 let randomCodes = low + Tensor.rand([64, 3]) * (high - low)
 try savePicture(withNoGrad { decoder(randomCodes) }.reshape([64, 1, 28, 28]),
