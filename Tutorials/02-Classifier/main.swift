@@ -73,9 +73,7 @@ if let folder = options.dataDirectory, let train = try? MNISTDataset(directory: 
 let meanPixel = Double(trainSet.images.mean().item())
 let isFashion = datasetFlag == "auto" ? meanPixel > 0.2 : datasetFlag == "fashion"
 let datasetName = isFashion ? "Fashion-MNIST" : "MNIST"
-let classNames = isFashion
-    ? ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-    : (0...9).map(String.init)
+let classNames = isFashion ? MNISTDataset.fashionClassNames : (0...9).map(String.init)
 print("\(datasetName)\(datasetFlag == "auto" ? String(format: " (mean pixel %.3f)", meanPixel) : ""): "
       + "\(trainSet.count) training images; testing on \(testSet.count) images, \(testSource)")
 
