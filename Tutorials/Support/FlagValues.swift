@@ -39,3 +39,13 @@ public func resolveCheckpoint(_ url: URL, tutorial: String) -> URL {
     }
     return latest
 }
+
+/// The folder a run writes to: `--out` when it was given; when resuming without `--out`, the run
+/// folder the checkpoint lives in (`<run>/checkpoints/ckpt-<step>.safetensors` → `<run>`), so that
+/// the resumed run continues the same logs; otherwise the default `runs/<tutorial>/<timestamp>`.
+public func runDirectory(_ options: TutorialOptions, resumingFrom checkpoint: URL?,
+                         arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> URL {
+    guard let checkpoint, !arguments.contains("--out") else { return options.outDirectory }
+    let folder = checkpoint.deletingLastPathComponent()
+    return folder.lastPathComponent == "checkpoints" ? folder.deletingLastPathComponent() : options.outDirectory
+}

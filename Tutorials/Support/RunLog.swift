@@ -35,7 +35,7 @@ public final class RunLog {
         }
         csv = try CSVLogger(url: csvURL, append: resumeStep != nil)
         tensorboard = try? TensorBoardWriter(logDir: directory.appendingPathComponent("tensorboard"))
-        progress = ProgressBar(total: total, description: description)
+        progress = ProgressBar(total: total, description: description, initial: resumeStep ?? 0)
     }
 
     /// Records scalars for `step` and redraws the progress bar.
