@@ -27,6 +27,10 @@ let detachFakes = !options.flag("no-detach")
 let sampleEvery = options.checkedInt("sample-every", 250, minimum: 1, tutorial: tutorial)
 let checkpointEvery = options.checkedInt("checkpoint-every", 500, minimum: 1, tutorial: tutorial)
 let scoreCount = options.checkedInt("score-samples", 1000, minimum: 0, tutorial: tutorial)
+// --resume takes a checkpoint file or a folder of them (the newest is used); without --out a
+// resumed run writes into the run folder the checkpoint belongs to.
+let resumeURL = options.resume.map { resolveCheckpoint($0, tutorial: tutorial) }
+let outDirectory = runDirectory(options, resumingFrom: resumeURL)
 manualSeed(options.seed)
 
 // MARK: - 2. Data
@@ -139,16 +143,17 @@ let checkpointObjects: [String: Checkpointable] = [
     "generator": g, "discriminator": d, "optimizer_g": optG, "optimizer_d": optD,
     "rng": Ember.Generator.default, "data_loader": loader, "data_rng": dataGenerator,
 ]
-let checkpointDirectory = options.outDirectory.appendingPathComponent("checkpoints")
+let checkpointDirectory = outDirectory.appendingPathComponent("checkpoints")
 var completedSteps = 0
-if let resume = options.resume {
-    let url = resolveCheckpoint(resume, tutorial: tutorial)
+if let resumeURL {
     do {
-        completedSteps = try Checkpoint.load(from: url, into: checkpointObjects).counters["step"] ?? 0
+        // All or nothing: if any tensor does not fit (say, a checkpoint of the other variant),
+        // the error lists every problem and no object is changed.
+        completedSteps = try Checkpoint.load(from: resumeURL, into: checkpointObjects).counters["step"] ?? 0
     } catch {
-        TutorialOptions.exitWithUsageError(tutorial, "cannot resume from \(url.path): \(error)")
+        TutorialOptions.exitWithUsageError(tutorial, "cannot resume from \(resumeURL.path): \(error)")
     }
-    print("\nResumed from \(url.path) at step \(completedSteps)")
+    print("\nResumed from \(resumeURL.path) at step \(completedSteps)")
 }
 
 // MARK: - 7. Train
@@ -164,12 +169,12 @@ if let resume = options.resume {
 let fixedNoise = Tensor.randn([64, latentDimension], generator: Ember.Generator(seed: options.seed &+ 2))
 let log: RunLog
 do {
-    log = try RunLog(directory: options.outDirectory, total: totalSteps, description: "GAN (\(variant))",
-                     resumingAt: options.resume == nil ? nil : completedSteps)
+    log = try RunLog(directory: outDirectory, total: totalSteps, description: "GAN (\(variant))",
+                     resumingAt: resumeURL == nil ? nil : completedSteps)
 } catch {
-    TutorialOptions.exitWithUsageError(tutorial, "cannot write to \(options.outDirectory.path): \(error)")
+    TutorialOptions.exitWithUsageError(tutorial, "cannot write to \(outDirectory.path): \(error)")
 }
-print("\nWriting to \(options.outDirectory.path)")
+print("\nWriting to \(outDirectory.path)")
 @MainActor func saveCheckpoint(step: Int) {
     do {
         try Checkpoint.save(inDirectory: checkpointDirectory, step: step, keepLast: 2, objects: checkpointObjects,
@@ -199,8 +204,8 @@ log.finish(title: "GAN (\(variant)) losses")
 let trainedSteps = max(totalSteps - completedSteps, 0)
 print(String(format: "Trained %d steps in %.1f s (%.3f s/step)", trainedSteps, trainSeconds,
              trainSeconds / Double(max(trainedSteps, 1))))
-print("Samples: \(options.outDirectory.appendingPathComponent("samples").path), "
-      + "loss curve: \(options.outDirectory.appendingPathComponent("loss_curve.png").path), "
+print("Samples: \(outDirectory.appendingPathComponent("samples").path), "
+      + "loss curve: \(outDirectory.appendingPathComponent("loss_curve.png").path), "
       + "checkpoints: \(checkpointDirectory.path)")
 
 // MARK: - 8. How good are the digits?
