@@ -1,6 +1,6 @@
 // Tutorial 03: the MLP GAN of the PyTorch and Keras MNIST tutorials.
-// Run it with: swift run -c release GAN                    (the PyTorch tutorial's networks and step)
-//              swift run -c release GAN --variant keras    (the Keras tutorial's)
+// Run it with: swift run -c release GAN                      (the Keras tutorial's networks and step)
+//              swift run -c release GAN --variant pytorch    (the PyTorch tutorial's)
 // The networks are in Models.swift.
 import Ember
 import Foundation
@@ -14,18 +14,27 @@ let startTime = Date()
 let options = TutorialOptions.parse(
     tutorial: tutorial,
     summary: "the MLP GAN of the PyTorch and Keras MNIST tutorials",
-    defaultSteps: 1500, defaultBatchSize: 64,
+    defaultSteps: 3000, defaultBatchSize: 64,
     extraFlags: [
-        .init("variant", help: "pytorch (default): the PyTorch tutorial's networks and step; keras: the Keras tutorial's"),
+        .init("variant", help: "keras (default): the Keras tutorial's networks and step; pytorch: the PyTorch tutorial's"),
         .init("no-detach", help: "train D on G(z) without detach(), as the PyTorch tutorial does (same numbers, slower)", takesValue: false),
-        .init("sample-every", help: "steps between sample grids (default 250)"),
-        .init("checkpoint-every", help: "steps between checkpoints (default 500; one is always written at the end)"),
+        .init("beta1", help: "Adam's beta1 for both networks (default: 0.9 for pytorch, 0.5 for keras, as in the tutorials)"),
+        .init("sample-every", help: "steps between sample grids (default 500)"),
+        .init("checkpoint-every", help: "steps between checkpoints (default 1000; one is always written at the end)"),
         .init("score-samples", help: "samples the digit classifier scores at the end (default 1000; 0 skips scoring)"),
     ])
-let variant = options.choice("variant", ["pytorch", "keras"], "pytorch", tutorial: tutorial)
+let variant = options.choice("variant", ["keras", "pytorch"], "keras", tutorial: tutorial)
 let detachFakes = !options.flag("no-detach")
-let sampleEvery = options.checkedInt("sample-every", 250, minimum: 1, tutorial: tutorial)
-let checkpointEvery = options.checkedInt("checkpoint-every", 500, minimum: 1, tutorial: tutorial)
+let beta1: Double = {
+    let fallback = variant == "pytorch" ? 0.9 : 0.5
+    guard let text = options.extra["beta1"] else { return fallback }
+    guard let v = Double(text), v >= 0, v < 1 else {
+        TutorialOptions.exitWithUsageError(tutorial, "invalid value '\(text)' for --beta1 (expected a number in [0, 1))")
+    }
+    return v
+}()
+let sampleEvery = options.checkedInt("sample-every", 500, minimum: 1, tutorial: tutorial)
+let checkpointEvery = options.checkedInt("checkpoint-every", 1000, minimum: 1, tutorial: tutorial)
 let scoreCount = options.checkedInt("score-samples", 1000, minimum: 0, tutorial: tutorial)
 // --resume takes a checkpoint file or a folder of them (the newest is used); without --out a
 // resumed run writes into the run folder the checkpoint belongs to.
@@ -63,10 +72,9 @@ let realLabels = Tensor.ones([batchSize, 1])
 let fakeLabels = Tensor.zeros([batchSize, 1])
 // The PyTorch tutorial: Adam(lr 2e-4) with PyTorch's default betas (0.9, 0.999).
 // The Keras tutorial: Adam(2e-4, beta_1 0.5), Keras's epsilon 1e-7.
-let optG = variant == "pytorch" ? Adam(g.parameters(), lr: 2e-4)
-                                : Adam(g.parameters(), lr: 2e-4, betas: (0.5, 0.999), eps: 1e-7)
-let optD = variant == "pytorch" ? Adam(d.parameters(), lr: 2e-4)
-                                : Adam(d.parameters(), lr: 2e-4, betas: (0.5, 0.999), eps: 1e-7)
+let epsilon = variant == "pytorch" ? 1e-8 : 1e-7
+let optG = Adam(g.parameters(), lr: 2e-4, betas: (beta1, 0.999), eps: epsilon)
+let optD = Adam(d.parameters(), lr: 2e-4, betas: (beta1, 0.999), eps: epsilon)
 
 @MainActor func noise(_ n: Int) -> Tensor { Noise.normal(batchSize: n, dimension: latentDimension) }
 

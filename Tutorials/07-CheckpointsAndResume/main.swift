@@ -1,5 +1,5 @@
 // Tutorial 07: checkpoints every N steps, and --resume continuing exactly where a run stopped.
-// Run it with: swift run -c release CheckpointsAndResume --stop-at 130      (stops like a crash)
+// Run it with: swift run -c release CheckpointsAndResume --stop-at 1300     (stops like a crash)
 //              swift run -c release CheckpointsAndResume --resume runs/CheckpointsAndResume/<run>/checkpoints
 import Ember
 import Foundation
@@ -13,19 +13,19 @@ let startTime = Date()
 let options = TutorialOptions.parse(
     tutorial: tutorial,
     summary: "a small GAN that saves checkpoints every N steps and resumes exactly",
-    defaultSteps: 200, defaultBatchSize: 64,
+    defaultSteps: 2000, defaultBatchSize: 64,
     extraFlags: [
-        .init("checkpoint-every", help: "steps between checkpoints (default 50)"),
+        .init("checkpoint-every", help: "steps between checkpoints (default 500)"),
         .init("keep-last", help: "checkpoints kept; older ones are deleted (default 3)"),
         .init("stop-at", help: "stop abruptly after this step, as if the machine went down (no final checkpoint)"),
-        .init("print-every", help: "steps between printed loss lines (default 10)"),
+        .init("print-every", help: "steps between printed loss lines (default 100)"),
         .init("forget", help: "on --resume, do not restore this object: rng, data or optimizers (to see the run diverge)"),
         .init("score-samples", help: "samples the digit classifier scores at the end (default 1000; 0 skips scoring)"),
     ])
-let checkpointEvery = options.checkedInt("checkpoint-every", 50, minimum: 1, tutorial: tutorial)
+let checkpointEvery = options.checkedInt("checkpoint-every", 500, minimum: 1, tutorial: tutorial)
 let keepLast = options.checkedInt("keep-last", 3, minimum: 1, tutorial: tutorial)
 let stopAt = options.extra["stop-at"] == nil ? nil : options.checkedInt("stop-at", 0, minimum: 1, tutorial: tutorial)
-let printEvery = options.checkedInt("print-every", 10, minimum: 1, tutorial: tutorial)
+let printEvery = options.checkedInt("print-every", 100, minimum: 1, tutorial: tutorial)
 let forget = options.extra["forget"] == nil ? nil : options.choice("forget", ["rng", "data", "optimizers"], "", tutorial: tutorial)
 let scoreCount = options.checkedInt("score-samples", 1000, minimum: 0, tutorial: tutorial)
 let resumeURL = options.resume.map { resolveCheckpoint($0, tutorial: tutorial) }

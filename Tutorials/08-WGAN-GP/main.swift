@@ -14,12 +14,12 @@ let latent = 100
 let options = TutorialOptions.parse(
     tutorial: tutorial,
     summary: "an MLP WGAN-GP on MNIST (Wasserstein loss, gradient penalty, n_critic critic steps per generator step)",
-    defaultSteps: 300, defaultBatchSize: 64,
+    defaultSteps: 1000, defaultBatchSize: 64,
     extraFlags: [
         .init("n-critic", help: "critic steps per generator step (default 5)"),
         .init("lambda-gp", help: "weight of the gradient penalty (default 10)"),
-        .init("sample-every", help: "generator steps between sample grids (default 50)"),
-        .init("checkpoint-every", help: "generator steps between checkpoints (default 100; one is always written at the end)"),
+        .init("sample-every", help: "generator steps between sample grids (default 200)"),
+        .init("checkpoint-every", help: "generator steps between checkpoints (default 500; one is always written at the end)"),
         .init("score-samples", help: "samples the digit classifier scores at the end (default 1000; 0 skips scoring)"),
     ])
 let nCritic = options.checkedInt("n-critic", 5, minimum: 1, tutorial: tutorial)
@@ -30,8 +30,8 @@ let lambdaGP: Double = {
     }
     return v
 }()
-let sampleEvery = options.checkedInt("sample-every", 50, minimum: 1, tutorial: tutorial)
-let checkpointEvery = options.checkedInt("checkpoint-every", 100, minimum: 1, tutorial: tutorial)
+let sampleEvery = options.checkedInt("sample-every", 200, minimum: 1, tutorial: tutorial)
+let checkpointEvery = options.checkedInt("checkpoint-every", 500, minimum: 1, tutorial: tutorial)
 let scoreCount = options.checkedInt("score-samples", 1000, minimum: 0, tutorial: tutorial)
 let resumeURL = options.resume.map { resolveCheckpoint($0, tutorial: tutorial) }
 let outDirectory = runDirectory(options, resumingFrom: resumeURL)
