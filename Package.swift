@@ -42,7 +42,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "GAN", dependencies: ["Ember", "TutorialSupport"],
-            path: "Tutorials/03-GAN", exclude: ["README.md"]
+            path: "Tutorials/03-GAN", exclude: ["README.md", "images"]
         ),
         .executableTarget(
             name: "DCGAN", dependencies: ["Ember", "TutorialSupport"],
@@ -58,11 +58,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "CheckpointsAndResume", dependencies: ["Ember", "TutorialSupport"],
-            path: "Tutorials/07-CheckpointsAndResume", exclude: ["README.md"]
+            path: "Tutorials/07-CheckpointsAndResume", exclude: ["README.md", "images"]
         ),
         .executableTarget(
             name: "WGANGP", dependencies: ["Ember", "TutorialSupport"],
-            path: "Tutorials/08-WGAN-GP", exclude: ["README.md"]
+            path: "Tutorials/08-WGAN-GP", exclude: ["README.md", "images"]
         ),
         .executableTarget(
             name: "ConditionalGAN", dependencies: ["Ember", "TutorialSupport"],

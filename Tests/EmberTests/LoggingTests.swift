@@ -286,4 +286,15 @@ final class ProgressBarTests: XCTestCase {
         XCTAssertEqual(ProgressBar.rate(0.25), "4.00 s/it")
         XCTAssertEqual(ProgressBar.time(59.9), "00:59")
     }
+
+    func testInitialStepOfAResumedLoop() {
+        let recorder = Recorder()
+        let bar = ProgressBar(total: 200, description: "", barWidth: 10, style: .inPlace, initial: 100,
+                              output: { recorder.text.append($0) }, clock: { recorder.time })
+        XCTAssertEqual(bar.step, 100)
+        recorder.time = 10
+        bar.update(step: 150)
+        // 50 steps in 10 s since the resume, not 150: 5 it/s and 10 s to go.
+        XCTAssertEqual(recorder.text, ["\r 75%|#######   | 150/200 [00:10<00:10, 5.00 it/s]"])
+    }
 }

@@ -14,12 +14,28 @@ public final class RunLog {
     var order: [String] = []
 
     /// Creates the folder and the logs; `total` is the number of steps for the progress bar.
-    public init(directory: URL, total: Int, description: String) throws {
+    ///
+    /// With `resumingAt: step` (a run continued from a checkpoint of that step) an existing
+    /// `losses.csv` in the folder is kept up to that step and appended to, so that the CSV and the
+    /// loss curve cover the whole run; rows logged after the checkpoint by the interrupted run are
+    /// dropped, because the resumed run logs those steps again.
+    public init(directory: URL, total: Int, description: String, resumingAt resumeStep: Int? = nil) throws {
         self.directory = directory
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("samples"), withIntermediateDirectories: true)
-        csv = try CSVLogger(url: directory.appendingPathComponent("losses.csv"))
+        let csvURL = directory.appendingPathComponent("losses.csv")
+        if let resumeStep, let text = try? String(contentsOf: csvURL, encoding: .utf8) {
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+            let header = lines.isEmpty ? [] : [lines.removeFirst()]
+            let kept = header + lines.filter { line in Int(line.prefix { $0 != "," }).map { $0 <= resumeStep } ?? false }
+            try (kept.joined(separator: "\n") + "\n").write(to: csvURL, atomically: true, encoding: .utf8)
+            for s in (try? CSVLogger.read(from: csvURL)) ?? [] {
+                order.append(s.name)
+                series[s.name] = Array(zip(s.steps, s.values))
+            }
+        }
+        csv = try CSVLogger(url: csvURL, append: resumeStep != nil)
         tensorboard = try? TensorBoardWriter(logDir: directory.appendingPathComponent("tensorboard"))
-        progress = ProgressBar(total: total, description: description)
+        progress = ProgressBar(total: total, description: description, initial: resumeStep ?? 0)
     }
 
     /// Records scalars for `step` and redraws the progress bar.
@@ -31,6 +47,13 @@ public final class RunLog {
             try? tensorboard?.addScalar(tag: name, value: v, step: step)
         }
         progress.update(step: step, values: values.map { ($0.0, $0.1) })
+    }
+
+    /// Prints `text` on a line of its own without garbling the progress bar (on a terminal the
+    /// bar's line is cleared first and the bar is redrawn below at its next update).
+    public func message(_ text: String) {
+        if progress.style == .inPlace { print("\r\u{1B}[2K" + text) } else { print(text) }
+        fflush(nil)
     }
 
     /// Writes `images` ([B, C, H, W] in [-1, 1] unless `range` says otherwise) as

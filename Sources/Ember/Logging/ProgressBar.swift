@@ -48,6 +48,9 @@ public final class ProgressBar {
 
     /// Steps completed so far.
     public private(set) var step = 0
+    /// The step the loop started from (tqdm's `initial`): a resumed run's bar starts there, and
+    /// the rate and remaining time count only the steps done since.
+    public let initial: Int
     private var values: [(String, Double)] = []
     private let output: (String) -> Void
     private let clock: () -> TimeInterval
@@ -62,15 +65,18 @@ public final class ProgressBar {
     ///   - style: see ``Style``.
     ///   - output: receives the text to print (already with `\r` or `\n`); by default it goes to
     ///     standard output, flushed at once.
+    ///   - initial: the step the loop starts from (a resumed run), 0 by default.
     public convenience init(total: Int?, description: String = "", barWidth: Int = 30, style: Style = .automatic,
-                            output: ((String) -> Void)? = nil) {
-        self.init(total: total, description: description, barWidth: barWidth, style: style, output: output,
-                  clock: { Date().timeIntervalSinceReferenceDate })
+                            initial: Int = 0, output: ((String) -> Void)? = nil) {
+        self.init(total: total, description: description, barWidth: barWidth, style: style, initial: initial,
+                  output: output, clock: { Date().timeIntervalSinceReferenceDate })
     }
 
-    init(total: Int?, description: String, barWidth: Int, style: Style, output: ((String) -> Void)?,
+    init(total: Int?, description: String, barWidth: Int, style: Style, initial: Int = 0, output: ((String) -> Void)?,
          clock: @escaping () -> TimeInterval) {
         self.total = total.map { max($0, 0) }
+        self.initial = max(initial, 0)
+        self.step = self.initial
         self.description = description
         self.barWidth = max(barWidth, 1)
         switch style {
@@ -127,7 +133,7 @@ public final class ProgressBar {
     /// The text of the bar at time `now` (seconds on the bar's clock).
     func render(now: TimeInterval) -> String {
         let elapsed = max(now - start, 0)
-        let rate = elapsed > 0 ? Double(step) / elapsed : 0
+        let rate = elapsed > 0 ? Double(max(step - initial, 0)) / elapsed : 0
         var text = description.isEmpty ? "" : description + " "
         if let total {
             let fraction = total > 0 ? min(Double(step) / Double(total), 1) : 1
