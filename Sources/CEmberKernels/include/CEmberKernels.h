@@ -118,6 +118,18 @@ void ember_sigmoid_f32_ref(ptrdiff_t n, const float *x, float *y);
 void ember_tanh_f32_avx2(ptrdiff_t n, const float *x, float *y);
 void ember_tanh_f32_ref(ptrdiff_t n, const float *x, float *y);
 
+/* ------------------------------------------------------------- optimizer steps (optim.c) --- */
+
+/// One-pass Adam/AdamW on float32 that rounds exactly like PyTorch's CPU op sequence (fma where
+/// torch's lerp_/addcmul_/add_ use one). m = lerp(m, g, w1); v = fma(c2*g, g, v*b2);
+/// p += (negStep*m) / (sqrt(v)/bc2 + eps); `coupled`: g = fma(wd, p, g) first; `decoupled`: p *= shrink first.
+void ember_adam_torch_f32_avx2(ptrdiff_t n, float *p, const float *g, float *m, float *v, float w1,
+                               float b2, float c2, float negStep, float bc2, float eps, float wd,
+                               float shrink, int coupled, int decoupled);
+void ember_adam_torch_f32_ref(ptrdiff_t n, float *p, const float *g, float *m, float *v, float w1,
+                              float b2, float c2, float negStep, float bc2, float eps, float wd,
+                              float shrink, int coupled, int decoupled);
+
 #ifdef __cplusplus
 }
 #endif
