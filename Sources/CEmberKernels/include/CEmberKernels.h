@@ -130,6 +130,19 @@ void ember_adam_torch_f32_ref(ptrdiff_t n, float *p, const float *g, float *m, f
                               float b2, float c2, float negStep, float bc2, float eps, float wd,
                               float shrink, int coupled, int decoupled);
 
+/* ------------------------------------------- direct convolution rows (conv_rows.c) --- */
+
+/// dst[r*dstStride + i] += alpha * src[r*srcStride + i] for r < rows, i < len.
+void ember_rows_axpy_f32_avx2(ptrdiff_t rows, ptrdiff_t len, float alpha, const float *src,
+                              ptrdiff_t srcStride, float *dst, ptrdiff_t dstStride);
+void ember_rows_axpy_f32_ref(ptrdiff_t rows, ptrdiff_t len, float alpha, const float *src,
+                             ptrdiff_t srcStride, float *dst, ptrdiff_t dstStride);
+/// Σ_{r < rows, i < len} a[r*aStride + i] * b[r*bStride + i].
+float ember_rows_dot_f32_avx2(ptrdiff_t rows, ptrdiff_t len, const float *a, ptrdiff_t aStride,
+                              const float *b, ptrdiff_t bStride);
+float ember_rows_dot_f32_ref(ptrdiff_t rows, ptrdiff_t len, const float *a, ptrdiff_t aStride,
+                             const float *b, ptrdiff_t bStride);
+
 #ifdef __cplusplus
 }
 #endif

@@ -99,6 +99,19 @@ enum ConvKernels {
         }
     }
 
+    /// The forward convolution that computes the data gradient of a stride-1 convolution `g`
+    /// (input dy, output dx, weights transposed and rotated), or nil where that does not apply.
+    static func flippedGeometry(_ g: ConvGeometry) -> ConvGeometry? {
+        guard g.groups == 1, g.strideH == 1, g.strideW == 1, g.dilationH == 1, g.dilationW == 1,
+              g.padTop <= g.kH - 1, g.padLeft <= g.kW - 1, !g.isPointwise, !useDirect(g),
+              // it computes every input pixel from a full window: no more work only for 'same' padding
+              10 * g.inPlane <= 11 * g.outPlane else { return nil }
+        return ConvGeometry(batch: g.batch, inChannels: g.outChannels, inH: g.outH, inW: g.outW,
+                            outChannels: g.inChannels, outH: g.inH, outW: g.inW, kH: g.kH, kW: g.kW,
+                            strideH: 1, strideW: 1, padTop: g.kH - 1 - g.padTop, padLeft: g.kW - 1 - g.padLeft,
+                            dilationH: 1, dilationW: 1, groups: 1)
+    }
+
     /// How many threads split the batch of a convolution (each then runs its im2col and GEMMs
     /// alone): all of them when every thread gets at least one image.
     static func batchThreads(_ g: ConvGeometry) -> Int {
@@ -142,7 +155,10 @@ enum ConvKernels {
                             let wv = wc[a * g.kW + b]
                             let off = b - g.padLeft
                             let (wLo, wHi) = validRange(offset: off, stride: g.strideW, size: g.inW, count: oW)
-                            if wLo >= wHi { continue }
+                            if wLo >= wHi || hLo >= hHi { continue }
+                            if g.strideW == 1, VectorKernels.rowsAxpy(
+                                hHi - hLo, wHi - wLo, wv, plane + (hLo * g.strideH + a - g.padTop) * g.inW + off + wLo,
+                                g.strideH * g.inW, yp + hLo * oW + wLo, oW) { continue }
                             for oh in hLo..<hHi {
                                 let src = plane + (oh * g.strideH + a - g.padTop) * g.inW + off
                                 let dst = yp + oh * oW
@@ -176,7 +192,10 @@ enum ConvKernels {
                             let wv = wc[a * g.kW + b]
                             let off = b - g.padLeft
                             let (wLo, wHi) = validRange(offset: off, stride: g.strideW, size: g.inW, count: oW)
-                            if wLo >= wHi { continue }
+                            if wLo >= wHi || hLo >= hHi { continue }
+                            if g.strideW == 1, VectorKernels.rowsAxpy(
+                                hHi - hLo, wHi - wLo, wv, dyp + hLo * oW + wLo, oW,
+                                plane + (hLo * g.strideH + a - g.padTop) * g.inW + off + wLo, g.strideH * g.inW) { continue }
                             for oh in hLo..<hHi {
                                 let dst = plane + (oh * g.strideH + a - g.padTop) * g.inW + off
                                 let src = dyp + oh * oW
@@ -209,7 +228,13 @@ enum ConvKernels {
                         for b in 0..<g.kW {
                             let off = b - g.padLeft
                             let (wLo, wHi) = validRange(offset: off, stride: g.strideW, size: g.inW, count: oW)
-                            if wLo >= wHi { continue }
+                            if wLo >= wHi || hLo >= hHi { continue }
+                            if g.strideW == 1, let dot = VectorKernels.rowsDot(
+                                hHi - hLo, wHi - wLo, plane + (hLo * g.strideH + a - g.padTop) * g.inW + off + wLo,
+                                g.strideH * g.inW, dyp + hLo * oW + wLo, oW) {
+                                wc[a * g.kW + b] += dot
+                                continue
+                            }
                             var acc = SIMD8<T>()
                             var tail: T = 0
                             for oh in hLo..<hHi {
@@ -266,6 +291,21 @@ enum ConvKernels {
                                              dx: UnsafeMutablePointer<T>) {
         let inImage = g.inChannels * g.inPlane
         if g.batch == 0 || g.outPlane == 0 { dx.update(repeating: 0, count: g.batch * inImage); return }
+        if let fg = flippedGeometry(g) {
+            // dx = conv(dy, w') with w'[c][co] = w[co][c] rotated by 180°: one forward convolution,
+            // no column scatter (and a deep GEMM instead of one with k = Cout).
+            let taps = g.kH * g.kW
+            let wt = Scratch<T>(count: g.outChannels * g.groupRows)
+            defer { wt.free() }
+            for co in 0..<g.outChannels {
+                for c in 0..<g.inChannels {
+                    let src = w + (co * g.inChannels + c) * taps, dst = wt.pointer + (c * g.outChannels + co) * taps
+                    for t in 0..<taps { dst[t] = src[taps - 1 - t] }
+                }
+            }
+            forward(fg, x: dy, w: wt.pointer, bias: nil, y: dx)
+            return
+        }
         let direct = useDirect(g)
         let dys = UncheckedSendable(dy), ws = UncheckedSendable(w), dxs = UncheckedSendable(dx)
         overBatch(g) { lo, hi in

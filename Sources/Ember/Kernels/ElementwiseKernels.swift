@@ -42,4 +42,29 @@ enum VectorKernels {
                                      coupled ? 1 : 0, decoupled ? 1 : 0)
         }
     }
+
+    /// Row multiply-add of the direct convolutions; false (nothing done) unless T is Float.
+    @inline(__always)
+    static func rowsAxpy<T>(_ rows: Int, _ len: Int, _ alpha: T, _ src: UnsafePointer<T>, _ srcStride: Int,
+                            _ dst: UnsafeMutablePointer<T>, _ dstStride: Int) -> Bool {
+        guard T.self == Float.self else { return false }
+        let a = unsafeBitCast(alpha, to: Float.self)
+        let s = UnsafeRawPointer(src).assumingMemoryBound(to: Float.self)
+        let d = UnsafeMutableRawPointer(dst).assumingMemoryBound(to: Float.self)
+        if avx2 { ember_rows_axpy_f32_avx2(rows, len, a, s, srcStride, d, dstStride) }
+        else { ember_rows_axpy_f32_ref(rows, len, a, s, srcStride, d, dstStride) }
+        return true
+    }
+
+    /// Row dot product of the direct convolutions; nil unless T is Float.
+    @inline(__always)
+    static func rowsDot<T>(_ rows: Int, _ len: Int, _ a: UnsafePointer<T>, _ aStride: Int,
+                           _ b: UnsafePointer<T>, _ bStride: Int) -> T? {
+        guard T.self == Float.self else { return nil }
+        let x = UnsafeRawPointer(a).assumingMemoryBound(to: Float.self)
+        let y = UnsafeRawPointer(b).assumingMemoryBound(to: Float.self)
+        let r = avx2 ? ember_rows_dot_f32_avx2(rows, len, x, aStride, y, bStride)
+                     : ember_rows_dot_f32_ref(rows, len, x, aStride, y, bStride)
+        return unsafeBitCast(r, to: T.self)
+    }
 }
