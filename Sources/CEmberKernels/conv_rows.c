@@ -2,6 +2,7 @@
  * very few output (or input) channels is a sum of shifted planes, so its inner loops are row
  * multiply-adds and row dot products. */
 #include "CEmberKernels.h"
+#include <math.h>
 
 void ember_rows_axpy_f32_ref(ptrdiff_t rows, ptrdiff_t len, float alpha, const float *src,
                              ptrdiff_t srcStride, float *dst, ptrdiff_t dstStride) {
@@ -35,18 +36,15 @@ __attribute__((target("avx2,fma")))
 void ember_rows_axpy_f32_avx2(ptrdiff_t rows, ptrdiff_t len, float alpha, const float *src,
                               ptrdiff_t srcStride, float *dst, ptrdiff_t dstStride) {
     const __m256 va = _mm256_set1_ps(alpha);
-    const ptrdiff_t rem = len & 7;
-    const __m256i mask = tail_mask(rem);
     for (ptrdiff_t r = 0; r < rows; ++r) {
         const float *s = src + r * srcStride;
         float *d = dst + r * dstStride;
         ptrdiff_t i = 0;
         for (; i + 8 <= len; i += 8)
             _mm256_storeu_ps(d + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(s + i), _mm256_loadu_ps(d + i)));
-        if (rem) {
-            const __m256 x = _mm256_maskload_ps(s + i, mask), y = _mm256_maskload_ps(d + i, mask);
-            _mm256_maskstore_ps(d + i, mask, _mm256_fmadd_ps(va, x, y));
-        }
+        /* Scalar tail: a masked store (vmaskmovps) is slow on AMD and blocks store-to-load
+         * forwarding when the next tap updates the same row. */
+        for (; i < len; ++i) d[i] = fmaf(alpha, s[i], d[i]);
     }
 }
 
