@@ -143,6 +143,17 @@ float ember_rows_dot_f32_avx2(ptrdiff_t rows, ptrdiff_t len, const float *a, ptr
 float ember_rows_dot_f32_ref(ptrdiff_t rows, ptrdiff_t len, const float *a, ptrdiff_t aStride,
                              const float *b, ptrdiff_t bStride);
 
+/* --------------------------------------------------- stride-1 im2col (im2col.c) --- */
+
+/// One channel of im2col for stride 1, dilation 1: col[(a*kW + b)*ld + oh*oW + ow] =
+/// plane[(oh - padTop + a)*W + ow - padLeft + b], 0 outside the H x W plane.
+void ember_im2col_s1_f32_avx2(const float *plane, ptrdiff_t H, ptrdiff_t W, ptrdiff_t oH, ptrdiff_t oW,
+                              ptrdiff_t kH, ptrdiff_t kW, ptrdiff_t padTop, ptrdiff_t padLeft,
+                              float *col, ptrdiff_t ld);
+void ember_im2col_s1_f32_ref(const float *plane, ptrdiff_t H, ptrdiff_t W, ptrdiff_t oH, ptrdiff_t oW,
+                             ptrdiff_t kH, ptrdiff_t kW, ptrdiff_t padTop, ptrdiff_t padLeft,
+                             float *col, ptrdiff_t ld);
+
 #ifdef __cplusplus
 }
 #endif
