@@ -13,6 +13,7 @@ Threading.maxThreads = options.threads
 
 switch options.workload {
 case "overhead": overheadWorkload(options)
+case "gemm": gemmWorkload(options)
 case "mlp-gan", "keras-gan", "dcgan-upsample", "dcgan-transposed":
     let w = makeWorkload(options.workload)
     var i = 0

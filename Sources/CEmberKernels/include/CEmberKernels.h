@@ -118,6 +118,42 @@ void ember_sigmoid_f32_ref(ptrdiff_t n, const float *x, float *y);
 void ember_tanh_f32_avx2(ptrdiff_t n, const float *x, float *y);
 void ember_tanh_f32_ref(ptrdiff_t n, const float *x, float *y);
 
+/* ------------------------------------------------------------- optimizer steps (optim.c) --- */
+
+/// One-pass Adam/AdamW on float32 that rounds exactly like PyTorch's CPU op sequence (fma where
+/// torch's lerp_/addcmul_/add_ use one). m = lerp(m, g, w1); v = fma(c2*g, g, v*b2);
+/// p += (negStep*m) / (sqrt(v)/bc2 + eps); `coupled`: g = fma(wd, p, g) first; `decoupled`: p *= shrink first.
+void ember_adam_torch_f32_avx2(ptrdiff_t n, float *p, const float *g, float *m, float *v, float w1,
+                               float b2, float c2, float negStep, float bc2, float eps, float wd,
+                               float shrink, int coupled, int decoupled);
+void ember_adam_torch_f32_ref(ptrdiff_t n, float *p, const float *g, float *m, float *v, float w1,
+                              float b2, float c2, float negStep, float bc2, float eps, float wd,
+                              float shrink, int coupled, int decoupled);
+
+/* ------------------------------------------- direct convolution rows (conv_rows.c) --- */
+
+/// dst[r*dstStride + i] += alpha * src[r*srcStride + i] for r < rows, i < len.
+void ember_rows_axpy_f32_avx2(ptrdiff_t rows, ptrdiff_t len, float alpha, const float *src,
+                              ptrdiff_t srcStride, float *dst, ptrdiff_t dstStride);
+void ember_rows_axpy_f32_ref(ptrdiff_t rows, ptrdiff_t len, float alpha, const float *src,
+                             ptrdiff_t srcStride, float *dst, ptrdiff_t dstStride);
+/// Σ_{r < rows, i < len} a[r*aStride + i] * b[r*bStride + i].
+float ember_rows_dot_f32_avx2(ptrdiff_t rows, ptrdiff_t len, const float *a, ptrdiff_t aStride,
+                              const float *b, ptrdiff_t bStride);
+float ember_rows_dot_f32_ref(ptrdiff_t rows, ptrdiff_t len, const float *a, ptrdiff_t aStride,
+                             const float *b, ptrdiff_t bStride);
+
+/* --------------------------------------------------- stride-1 im2col (im2col.c) --- */
+
+/// One channel of im2col for stride 1, dilation 1: col[(a*kW + b)*ld + oh*oW + ow] =
+/// plane[(oh - padTop + a)*W + ow - padLeft + b], 0 outside the H x W plane.
+void ember_im2col_s1_f32_avx2(const float *plane, ptrdiff_t H, ptrdiff_t W, ptrdiff_t oH, ptrdiff_t oW,
+                              ptrdiff_t kH, ptrdiff_t kW, ptrdiff_t padTop, ptrdiff_t padLeft,
+                              float *col, ptrdiff_t ld);
+void ember_im2col_s1_f32_ref(const float *plane, ptrdiff_t H, ptrdiff_t W, ptrdiff_t oH, ptrdiff_t oW,
+                             ptrdiff_t kH, ptrdiff_t kW, ptrdiff_t padTop, ptrdiff_t padLeft,
+                             float *col, ptrdiff_t ld);
+
 #ifdef __cplusplus
 }
 #endif

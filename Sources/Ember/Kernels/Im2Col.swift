@@ -1,3 +1,5 @@
+import CEmberKernels
+
 // im2col / col2im: the unfolding that turns a convolution into one GEMM.
 
 /// The shape of a 2-D convolution seen from the convolution's side: `in` is the image it reads
@@ -36,6 +38,23 @@ func validRange(offset: Int, stride: Int, size: Int, count: Int) -> (Int, Int) {
 func im2col<T: TensorFloat>(_ x: UnsafePointer<T>, _ g: ConvGeometry, channels: Int,
                             _ col: UnsafeMutablePointer<T>, ld: Int) {
     let taps = g.kH * g.kW
+    if T.self == Float.self && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1 && g.dilationW == 1 {
+        // Whole channels through the C kernel (AVX2 row copies, no per-row calls).
+        let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+        let cf = UnsafeMutableRawPointer(col).assumingMemoryBound(to: Float.self)
+        let avx2 = VectorKernels.avx2
+        parallelRanges(channels, grain: Swift.max(1, 16384 / Swift.max(1, taps * g.outPlane))) { lo, hi in
+            for c in lo..<hi {
+                let src = xf + c * g.inPlane, dst = cf + c * taps * ld
+                if avx2 {
+                    ember_im2col_s1_f32_avx2(src, g.inH, g.inW, g.outH, g.outW, g.kH, g.kW, g.padTop, g.padLeft, dst, ld)
+                } else {
+                    ember_im2col_s1_f32_ref(src, g.inH, g.inW, g.outH, g.outW, g.kH, g.kW, g.padTop, g.padLeft, dst, ld)
+                }
+            }
+        }
+        return
+    }
     parallelRanges(channels * taps, grain: Swift.max(1, 16384 / Swift.max(1, g.outPlane))) { lo, hi in
         for r in lo..<hi {
             let c = r / taps, a = r % taps / g.kW, b = r % g.kW

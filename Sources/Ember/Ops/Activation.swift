@@ -9,7 +9,10 @@ extension Tensor {
         let out = unaryForward(self, "relu", { $0 > 0 ? $0 : 0 }, { $0 > 0 ? $0 : 0 })
         if Autograd.shouldRecord(self) {
             out.recorded("relu", [self], saved: [out.detach()], inputsSaved: false) { g, n in
-                [g * unaryForward(n.saved[0], "relu", { $0 > 0 ? 1 : 0 }, { $0 > 0 ? 1 : 0 })]
+                if !Autograd.gradEnabled {  // one fused pass: g·mask
+                    return [binaryForward(g, n.saved[0], "reluBackward", { $1 > 0 ? $0 : $0 * 0 }, { $1 > 0 ? $0 : $0 * 0 })]
+                }
+                return [g * unaryForward(n.saved[0], "relu", { $0 > 0 ? 1 : 0 }, { $0 > 0 ? 1 : 0 })]
             }
         }
         return out
@@ -21,7 +24,10 @@ extension Tensor {
         let out = unaryForward(self, "leakyRelu", { $0 > 0 ? $0 : $0 * sf }, { $0 > 0 ? $0 : $0 * s })
         if Autograd.shouldRecord(self) {
             out.recorded("leakyRelu", [self]) { g, n in
-                [g * unaryForward(n.input(0).detach(), "leakyRelu", { $0 > 0 ? 1 : sf }, { $0 > 0 ? 1 : s })]
+                if !Autograd.gradEnabled {  // one fused pass: g·mask
+                    return [binaryForward(g, n.input(0).detach(), "leakyReluBackward", { $1 > 0 ? $0 : $0 * sf }, { $1 > 0 ? $0 : $0 * s })]
+                }
+                return [g * unaryForward(n.input(0).detach(), "leakyRelu", { $0 > 0 ? 1 : sf }, { $0 > 0 ? 1 : s })]
             }
         }
         return out
@@ -29,11 +35,15 @@ extension Tensor {
 
     /// The logistic function 1 / (1 + e^-x), elementwise.
     public func sigmoid() -> Tensor {
-        let out = unaryForward(self, "sigmoid", { 1 / (1 + Float.exp(-$0)) }, { 1 / (1 + Double.exp(-$0)) })
+        let out = VectorKernels.unary(self, VectorKernels.sigmoid)
+            ?? unaryForward(self, "sigmoid", { 1 / (1 + Float.exp(-$0)) }, { 1 / (1 + Double.exp(-$0)) })
         if Autograd.shouldRecord(self) {
             out.recorded("sigmoid", [self], saved: [out.detach()]) { g, n in
                 // σ'(x) = σ(x)(1 - σ(x))
-                let y = Autograd.gradEnabled ? n.input(0).sigmoid() : n.saved[0]
+                if !Autograd.gradEnabled {
+                    return [binaryForward(g, n.saved[0], "sigmoidBackward", { $0 * $1 * (1 - $1) }, { $0 * $1 * (1 - $1) })]
+                }
+                let y = n.input(0).sigmoid()
                 return [g * y * (1 - y)]
             }
         }
@@ -42,11 +52,15 @@ extension Tensor {
 
     /// Hyperbolic tangent, elementwise.
     public func tanh() -> Tensor {
-        let out = unaryForward(self, "tanh", { Float.tanh($0) }, { Double.tanh($0) })
+        let out = VectorKernels.unary(self, VectorKernels.tanh)
+            ?? unaryForward(self, "tanh", { Float.tanh($0) }, { Double.tanh($0) })
         if Autograd.shouldRecord(self) {
             out.recorded("tanh", [self], saved: [out.detach()]) { g, n in
                 // tanh'(x) = 1 - tanh²(x)
-                let y = Autograd.gradEnabled ? n.input(0).tanh() : n.saved[0]
+                if !Autograd.gradEnabled {
+                    return [binaryForward(g, n.saved[0], "tanhBackward", { $0 * (1 - $1 * $1) }, { $0 * (1 - $1 * $1) })]
+                }
+                let y = n.input(0).tanh()
                 return [g * (1 - y * y)]
             }
         }

@@ -100,6 +100,15 @@ struct AdamUpdate: ElementwiseUpdate {
         let wd = T(weightDecay), shrink = T(1 - lr * weightDecay), w = T(1 - beta1)
         let b2 = T(beta2), c2 = T(1 - beta2), bc2 = T(bc2Sqrt), e = T(eps), negStep = T(-stepSize)
         let coupledDecay = weightDecay != 0 && !decoupled, decoupledDecay = weightDecay != 0 && decoupled
+        if T.self == Float.self && vmax == nil && !maximize {
+            let f = { (x: UnsafeMutablePointer<T>) in UnsafeMutableRawPointer(x).assumingMemoryBound(to: Float.self) }
+            let lo = range.lowerBound
+            VectorKernels.adam(range.count, f(p) + lo, UnsafeRawPointer(g).assumingMemoryBound(to: Float.self) + lo,
+                               f(m) + lo, f(v) + lo, w1: Float(w), b2: Float(b2), c2: Float(c2),
+                               negStep: Float(negStep), bc2: Float(bc2), eps: Float(e), wd: Float(wd),
+                               shrink: Float(shrink), coupled: coupledDecay, decoupled: decoupledDecay)
+            return
+        }
         for i in range {
             var gi = maximize ? -g[i] : g[i]
             var pi = p[i]
