@@ -38,7 +38,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Classifier", dependencies: ["Ember", "TutorialSupport"],
-            path: "Tutorials/02-Classifier", exclude: ["README.md"]
+            path: "Tutorials/02-Classifier", exclude: ["README.md", "images"]
         ),
         .executableTarget(
             name: "GAN", dependencies: ["Ember", "TutorialSupport"],
@@ -54,7 +54,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "AutoencoderVAE", dependencies: ["Ember", "TutorialSupport"],
-            path: "Tutorials/06-AutoencoderVAE", exclude: ["README.md"]
+            path: "Tutorials/06-AutoencoderVAE", exclude: ["README.md", "images"]
         ),
         .executableTarget(
             name: "CheckpointsAndResume", dependencies: ["Ember", "TutorialSupport"],

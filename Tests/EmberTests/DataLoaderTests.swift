@@ -88,3 +88,27 @@ final class DataLoaderTests: XCTestCase {
         XCTAssertLessThan(u.max().item(), 1)
     }
 }
+
+final class FashionMNISTTests: XCTestCase {
+    func testFashionMNISTBothSplits() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/datasets/fashion-mnist").standardized
+        let fallback = URL(fileURLWithPath: "/work/shared/datasets/fashion-mnist")
+        let folder = FileManager.default.fileExists(atPath: dir.path) ? dir : fallback
+        guard FileManager.default.fileExists(atPath: folder.path) else { throw XCTSkip("no ../shared/datasets/fashion-mnist") }
+        let train = try MNISTDataset.fashionMNIST(directory: folder, split: .train)
+        let test = try MNISTDataset.fashionMNIST(directory: folder, split: .test)
+        XCTAssertEqual(train.images.shape, [60_000, 1, 28, 28])
+        XCTAssertEqual(test.count, 10_000)
+        // balanced classes: 6,000 of each in the training split
+        let counts = Dictionary(grouping: train.labels.toIntArray(), by: { $0 }).mapValues(\.count)
+        XCTAssertEqual(counts.count, 10)
+        XCTAssertTrue(counts.values.allSatisfy { $0 == 6000 })
+        XCTAssertEqual(MNISTDataset.fashionClassNames.count, 10)
+    }
+
+    func testMissingDirectoryIsATypedError() {
+        XCTAssertThrowsError(try MNISTDataset.mnist(directory: URL(fileURLWithPath: "/no/such/folder"))) { error in
+            XCTAssertTrue("\(error)".contains("/no/such/folder"), "\(error)")
+        }
+    }
+}

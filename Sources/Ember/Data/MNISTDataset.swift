@@ -46,6 +46,21 @@ public struct MNISTDataset {
         self.init(raw: try MNISTRaw.load(directory: directory, split: split))
     }
 
+    /// MNIST handwritten digits from a folder (`train-images-idx3-ubyte.gz`, ...).
+    public static func mnist(directory: URL, split: MNISTRaw.Split = .train) throws -> MNISTDataset {
+        try MNISTDataset(directory: directory, split: split)
+    }
+
+    /// Fashion-MNIST from a folder: the same file names and format as MNIST, ten kinds of clothing
+    /// (see `fashionClassNames`).
+    public static func fashionMNIST(directory: URL, split: MNISTRaw.Split = .train) throws -> MNISTDataset {
+        try MNISTDataset(directory: directory, split: split)
+    }
+
+    /// The names of Fashion-MNIST's classes 0-9.
+    public static let fashionClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                           "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+
     /// The MNIST test split (10,000 digits) bundled with Ember, for training without a download.
     public static func embedded() throws -> MNISTDataset {
         guard let dir = Bundle.module.url(forResource: "mnist", withExtension: nil) else {

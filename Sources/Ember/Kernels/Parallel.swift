@@ -1,18 +1,6 @@
 import Dispatch
 import Foundation
 
-/// How many threads Ember's kernels use.
-public enum Threading {
-    nonisolated(unsafe) static var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
-
-    /// The most threads a kernel may use. Defaults to the number of active cores; setting it
-    /// to 1 makes every kernel single-threaded. Values are clamped to at least 1.
-    public static var maxThreads: Int {
-        get { threads }
-        set { threads = max(1, newValue) }
-    }
-}
-
 /// Wraps a value that is safe to share for the duration of a parallel loop.
 struct UnsafeSendable<T>: @unchecked Sendable {
     let value: T
@@ -22,21 +10,14 @@ struct UnsafeSendable<T>: @unchecked Sendable {
 /// Runs `body(chunk)` for chunks 0..<chunks, on up to `Threading.maxThreads` threads.
 @inline(__always)
 func parallelChunks(_ chunks: Int, _ body: (Int) -> Void) {
-    if chunks <= 1 || Threading.threads <= 1 {
-        for c in 0..<chunks { body(c) }
-        return
-    }
-    withoutActuallyEscaping(body) { escaping in
-        let box = UnsafeSendable(escaping)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in box.value(c) }
-    }
+    parallelTasks(chunks, body)
 }
 
 /// Splits 0..<n into at most `Threading.maxThreads` contiguous ranges of at least `grain`
 /// elements and calls `body(lo, hi)` for each, in parallel when there is more than one.
 @inline(__always)
 func parallelRanges(_ n: Int, grain: Int, _ body: (Int, Int) -> Void) {
-    let parts = min(Threading.threads, n / max(grain, 1))
+    let parts = min(Threading.maxThreads, n / max(grain, 1))
     if parts <= 1 { if n > 0 { body(0, n) }; return }
     let step = (n + parts - 1) / parts
     parallelChunks(parts) { c in

@@ -117,6 +117,8 @@ public struct LinePlot: Sendable {
     public var legend: LegendPosition = .topRight
     /// The curves, drawn in order.
     public var series: [Series] = []
+    /// The number of x ticks aimed at on a narrow plot (ScatterPlot asks for more).
+    var minimumXTicks = 3
 
     /// Creates an empty plot.
     public init(title: String = "", xLabel: String = "step", yLabel: String = "", width: Int = 800, height: Int = 500) {
@@ -152,23 +154,8 @@ public struct LinePlot: Sendable {
         let s = textScale
         var canvas = PlotCanvas(width: width, height: height, background: .white)
         let (left, top, right, bottom) = (layout.left, layout.top, layout.right, layout.bottom)
-        let grid = RGBColor(hex: 0xE6E6E6), axis = RGBColor(hex: 0x333333), ink = RGBColor(hex: 0x222222)
-
-        for tick in layout.yTicks {
-            let y = Int(layout.py(tick.position).rounded(.down))
-            canvas.fillRect(x: left, y: y, width: right - left, height: 1, grid)
-            canvas.fillRect(x: left - 5, y: y, width: 5, height: 1, axis)
-            let w = BitmapFont.width(of: tick.label, scale: s)
-            canvas.text(tick.label, x: left - 8 - w, y: y - (7 * s) / 2, ink, scale: s)
-        }
-        for tick in layout.xTicks {
-            let x = Int(layout.px(tick.position).rounded(.down))
-            canvas.fillRect(x: x, y: top, width: 1, height: bottom - top, grid)
-            canvas.fillRect(x: x, y: bottom, width: 1, height: 5, axis)
-            let w = BitmapFont.width(of: tick.label, scale: s)
-            canvas.text(tick.label, x: x - w / 2, y: bottom + 8, ink, scale: s)
-        }
-        canvas.strokeRect(x: left - 1, y: top - 1, width: right - left + 2, height: bottom - top + 2, axis)
+        let ink = RGBColor(hex: 0x222222)
+        drawAxes(layout, on: &canvas)
 
         // Lines may overhang the frame sideways by their own width, so points on the first and
         // last step are not cut in half; vertically the frame clips (fixed `yLimits`).
@@ -193,6 +180,38 @@ public struct LinePlot: Sendable {
                 canvas.text(entry.name, x: box.x + 40, y: rowY, ink, scale: s)
             }
         }
+        drawTitles(layout, on: &canvas)
+        return try PixelImage(width: width, height: height, format: .rgb, pixels: canvas.pixels)
+    }
+
+    /// Grid lines, ticks with their labels, and the frame around the plot area (shared with
+    /// ScatterPlot).
+    func drawAxes(_ layout: Layout, on canvas: inout PlotCanvas) {
+        let s = textScale
+        let (left, top, right, bottom) = (layout.left, layout.top, layout.right, layout.bottom)
+        let grid = RGBColor(hex: 0xE6E6E6), axis = RGBColor(hex: 0x333333), ink = RGBColor(hex: 0x222222)
+        for tick in layout.yTicks {
+            let y = Int(layout.py(tick.position).rounded(.down))
+            canvas.fillRect(x: left, y: y, width: right - left, height: 1, grid)
+            canvas.fillRect(x: left - 5, y: y, width: 5, height: 1, axis)
+            let w = BitmapFont.width(of: tick.label, scale: s)
+            canvas.text(tick.label, x: left - 8 - w, y: y - (7 * s) / 2, ink, scale: s)
+        }
+        for tick in layout.xTicks {
+            let x = Int(layout.px(tick.position).rounded(.down))
+            canvas.fillRect(x: x, y: top, width: 1, height: bottom - top, grid)
+            canvas.fillRect(x: x, y: bottom, width: 1, height: 5, axis)
+            let w = BitmapFont.width(of: tick.label, scale: s)
+            canvas.text(tick.label, x: x - w / 2, y: bottom + 8, ink, scale: s)
+        }
+        canvas.strokeRect(x: left - 1, y: top - 1, width: right - left + 2, height: bottom - top + 2, axis)
+    }
+
+    /// The title and the axis labels (shared with ScatterPlot).
+    func drawTitles(_ layout: Layout, on canvas: inout PlotCanvas) {
+        let s = textScale
+        let (left, top, right, bottom) = (layout.left, layout.top, layout.right, layout.bottom)
+        let ink = RGBColor(hex: 0x222222)
         if !title.isEmpty {
             let w = BitmapFont.width(of: title, scale: s)
             canvas.text(title, x: (left + right) / 2 - w / 2, y: 10, ink, scale: s)
@@ -205,7 +224,6 @@ public struct LinePlot: Sendable {
             let w = BitmapFont.width(of: yLabel, scale: s)
             canvas.text(yLabel, x: 10, y: (top + bottom) / 2 + w / 2, ink, scale: s, vertical: true)
         }
-        return try PixelImage(width: width, height: height, format: .rgb, pixels: canvas.pixels)
     }
 
     /// The plot as PNG data.
@@ -378,7 +396,7 @@ public struct LinePlot: Sendable {
         let s = textScale
         let yTicks = isLog ? Self.logTicks(yRange, target: max(3, min(10, height / 70)))
                            : Self.linearTicks(yRange, target: max(3, min(10, height / 70)))
-        let xTicks = Self.linearTicks(xRange, target: max(3, min(10, width / 130)))
+        let xTicks = Self.linearTicks(xRange, target: max(minimumXTicks, min(10, width / 130)))
         let yLabelWidth = yTicks.map { BitmapFont.width(of: $0.label, scale: s) }.max() ?? 0
         let lastXLabel = xTicks.last.map { BitmapFont.width(of: $0.label, scale: s) } ?? 0
 
