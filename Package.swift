@@ -46,11 +46,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "DCGAN", dependencies: ["Ember", "TutorialSupport"],
-            path: "Tutorials/04-DCGAN", exclude: ["README.md"]
+            path: "Tutorials/04-DCGAN", exclude: ["README.md", "images"]
         ),
         .executableTarget(
             name: "DCGANTransposed", dependencies: ["Ember", "TutorialSupport"],
-            path: "Tutorials/05-DCGAN-Transposed", exclude: ["README.md"]
+            path: "Tutorials/05-DCGAN-Transposed", exclude: ["README.md", "images"]
         ),
         .executableTarget(
             name: "AutoencoderVAE", dependencies: ["Ember", "TutorialSupport"],
@@ -66,7 +66,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ConditionalGAN", dependencies: ["Ember", "TutorialSupport"],
-            path: "Tutorials/09-ConditionalGAN", exclude: ["README.md"]
+            path: "Tutorials/09-ConditionalGAN", exclude: ["README.md", "images"]
         ),
         .testTarget(
             name: "EmberTests", dependencies: ["Ember", "TutorialSupport"], path: "Tests/EmberTests",

@@ -39,3 +39,18 @@ final class UpsampleGenerator: Module {
         return conv2(upsample(y)).tanh()                  // [N, 1, 28, 28]
     }
 }
+
+/// PaddlePaddle 1.x's default initialisation, which the seed relies on: convolution weights from
+/// N(0, √(2 / fan_in)) (He), linear weights Xavier-uniform, biases zero. (Ember's defaults are
+/// PyTorch's, whose weights are about 2.4 times smaller: U(±1/√fan_in).)
+func paddleInitialization(_ model: Module) {
+    model.apply { layer in
+        if let conv = layer as? Conv2D {
+            Init.kaimingNormal(conv.weight, nonlinearity: .relu)
+            if let bias = conv.bias { Init.zeros(bias) }
+        } else if let linear = layer as? Linear {
+            Init.xavierUniform(linear.weight)
+            if let bias = linear.bias { Init.zeros(bias) }
+        }
+    }
+}

@@ -16,12 +16,15 @@ let options = TutorialOptions.parse(
     extraFlags: [
         .init("detach", help: "the usual practice: D's fake update sees G(z).detach(); gradients cleared before each update", takesValue: false),
         .init("lr", help: "Adam learning rate of all three optimizers (default 2e-4)"),
+        .init("beta1", help: "Adam beta1 of all three optimizers (default 0.5, the DCGAN paper's value; the seed keeps 0.9)"),
         .init("sample-every", help: "steps between sample grids (default 50; 0: only at the end)"),
         .init("save-every", help: "steps between checkpoints (default 100; 0: only at the end)"),
         .init("score-samples", help: "samples the digit classifier scores at the end (default 1000; 0 skips)"),
     ])
 let detach = options.flag("detach")
 let learningRate = options.validatedPositiveDouble("lr", 2e-4, tutorial: tutorial)
+let beta1 = options.validatedPositiveDouble("beta1", 0.5, tutorial: tutorial)
+if beta1 >= 1 { exitWithUsageError("--beta1 must be below 1", tutorial: tutorial) }
 let sampleEvery = options.validatedInt("sample-every", 50, tutorial: tutorial)
 let saveEvery = options.validatedInt("save-every", 100, tutorial: tutorial)
 let scoreCount = options.validatedInt("score-samples", 1000, tutorial: tutorial)
@@ -39,13 +42,16 @@ print("\(data.count) images, batch \(batchSize): \(loader.batchesPerEpoch) batch
 
 let d = Discriminator()
 let g = UpsampleGenerator()
+// The seed relies on PaddlePaddle's default initialisation, not PyTorch's (see the README).
+paddleInitialization(d)
+paddleInitialization(g)
 print("discriminator: \(d.parameters().reduce(0) { $0 + $1.count }) parameters, generator: \(g.parameters().reduce(0) { $0 + $1.count })")
 
 // Three Adam optimizers, as in the seed: two over D's parameters (one for real batches, one for
 // fake batches, each with its own moment estimates) and one over G's.
-let dRealOptimizer = Adam(d.parameters(), lr: learningRate)
-let dFakeOptimizer = Adam(d.parameters(), lr: learningRate)
-let gOptimizer = Adam(g.parameters(), lr: learningRate)
+let dRealOptimizer = Adam(d.parameters(), lr: learningRate, betas: (beta1, 0.999))
+let dFakeOptimizer = Adam(d.parameters(), lr: learningRate, betas: (beta1, 0.999))
+let gOptimizer = Adam(g.parameters(), lr: learningRate, betas: (beta1, 0.999))
 
 // Everything a resumed run needs to continue exactly where this one stopped.
 let checkpointObjects: [String: Checkpointable] = [

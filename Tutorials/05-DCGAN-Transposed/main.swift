@@ -16,12 +16,15 @@ let options = TutorialOptions.parse(
     extraFlags: [
         .init("sigmoid-quirk", help: "as in the seed: D ends in a sigmoid and BCE-with-logits treats that probability as a logit", takesValue: false),
         .init("lr", help: "Adam learning rate of all three optimizers (default 2e-4)"),
+        .init("beta1", help: "Adam beta1 of all three optimizers (default 0.5, the DCGAN paper's value; the seed keeps 0.9)"),
         .init("sample-every", help: "steps between sample grids (default 50; 0: only at the end)"),
         .init("save-every", help: "steps between checkpoints (default 100; 0: only at the end)"),
         .init("score-samples", help: "samples the digit classifier scores at the end (default 1000; 0 skips)"),
     ])
 let sigmoidQuirk = options.flag("sigmoid-quirk")
 let learningRate = options.validatedPositiveDouble("lr", 2e-4, tutorial: tutorial)
+let beta1 = options.validatedPositiveDouble("beta1", 0.5, tutorial: tutorial)
+if beta1 >= 1 { exitWithUsageError("--beta1 must be below 1", tutorial: tutorial) }
 let sampleEvery = options.validatedInt("sample-every", 50, tutorial: tutorial)
 let saveEvery = options.validatedInt("save-every", 100, tutorial: tutorial)
 let scoreCount = options.validatedInt("score-samples", 1000, tutorial: tutorial)
@@ -42,9 +45,9 @@ let d = PoolDiscriminator(sigmoidOutput: sigmoidQuirk)
 print("generator: \(g.parameters().reduce(0) { $0 + $1.count }) parameters, discriminator: \(d.parameters().reduce(0) { $0 + $1.count })")
 
 // The seed builds three programs, each with its own Adam optimizer over its own parameter list.
-let dFakeOptimizer = Adam(d.parameters(), lr: learningRate)
-let dRealOptimizer = Adam(d.parameters(), lr: learningRate)
-let gOptimizer = Adam(g.parameters(), lr: learningRate)
+let dFakeOptimizer = Adam(d.parameters(), lr: learningRate, betas: (beta1, 0.999))
+let dRealOptimizer = Adam(d.parameters(), lr: learningRate, betas: (beta1, 0.999))
+let gOptimizer = Adam(g.parameters(), lr: learningRate, betas: (beta1, 0.999))
 
 /// The loss of all three programs: sigmoid cross-entropy on logits.
 func loss(_ output: Tensor, _ target: Tensor) -> Tensor {
