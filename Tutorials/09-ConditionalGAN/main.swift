@@ -21,12 +21,12 @@ let options = TutorialOptions.parse(
         .init("save-every", help: "steps between checkpoints (default 100; 0: only at the end)"),
         .init("score-samples", help: "samples the digit classifier scores at the end (default 1000; 0 skips)"),
     ])
-let learningRate = options.validatedPositiveDouble("lr", 2e-4, tutorial: tutorial)
-let beta1 = options.validatedPositiveDouble("beta1", 0.5, tutorial: tutorial)
+let learningRate = options.checkedPositiveDouble("lr", 2e-4, tutorial: tutorial)
+let beta1 = options.checkedPositiveDouble("beta1", 0.5, tutorial: tutorial)
 if beta1 >= 1 { exitWithUsageError("--beta1 must be below 1", tutorial: tutorial) }
-let sampleEvery = options.validatedInt("sample-every", 50, tutorial: tutorial)
-let saveEvery = options.validatedInt("save-every", 100, tutorial: tutorial)
-let scoreCount = options.validatedInt("score-samples", 1000, tutorial: tutorial)
+let sampleEvery = options.checkedInt("sample-every", 50, tutorial: tutorial)
+let saveEvery = options.checkedInt("save-every", 100, tutorial: tutorial)
+let scoreCount = options.checkedInt("score-samples", 1000, tutorial: tutorial)
 
 manualSeed(options.seed)                         // weights, noise and fake labels
 let data = loadTrainingData(options, tutorial: tutorial).normalized(mean: 0.5, std: 0.5)   // pixels in [-1, 1]

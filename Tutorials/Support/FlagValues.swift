@@ -27,6 +27,33 @@ extension TutorialOptions {
         }
         return text
     }
+
+    /// The value of `--name` as a positive finite number, or `fallback` when the flag is absent.
+    public func checkedPositiveDouble(_ name: String, _ fallback: Double, tutorial: String) -> Double {
+        guard let text = extra[name] else { return fallback }
+        guard let v = Double(text), v.isFinite, v > 0 else {
+            Self.exitWithUsageError(tutorial, "invalid value '\(text)' for --\(name) (expected a positive number)")
+        }
+        return v
+    }
+
+    /// The number of training steps: `--epochs` × `batchesPerEpoch` when `--epochs` was given,
+    /// otherwise `--steps`.
+    public func totalSteps(batchesPerEpoch: Int) -> Int {
+        epochs.map { $0 * batchesPerEpoch } ?? steps
+    }
+}
+
+/// Prints `<tutorial>: <message>` on standard error and exits with code 2 (a usage error).
+public func exitWithUsageError(_ message: String, tutorial: String) -> Never {
+    TutorialOptions.exitWithUsageError(tutorial, message)
+}
+
+/// Minutes and seconds, for the wall time a tutorial prints at the end: `3m07s`, `42.1s`.
+public func formatDuration(_ seconds: Double) -> String {
+    if seconds < 60 { return String(format: "%.1fs", seconds) }
+    let s = Int(seconds.rounded())
+    return String(format: "%dm%02ds", s / 60, s % 60)
 }
 
 /// The checkpoint file `--resume` names: the file itself, or the newest `ckpt-<step>.safetensors`
