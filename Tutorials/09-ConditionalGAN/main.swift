@@ -22,8 +22,7 @@ let options = TutorialOptions.parse(
         .init("score-samples", help: "samples the digit classifier scores at the end (default 1000; 0 skips)"),
     ])
 let learningRate = options.checkedPositiveDouble("lr", 2e-4, tutorial: tutorial)
-let beta1 = options.checkedPositiveDouble("beta1", 0.5, tutorial: tutorial)
-if beta1 >= 1 { exitWithUsageError("--beta1 must be below 1", tutorial: tutorial) }
+let beta1 = options.checkedBeta("beta1", 0.5, tutorial: tutorial)
 let sampleEvery = options.checkedInt("sample-every", 50, tutorial: tutorial)
 let saveEvery = options.checkedInt("save-every", 100, tutorial: tutorial)
 let scoreCount = options.checkedInt("score-samples", 1000, tutorial: tutorial)

@@ -37,6 +37,15 @@ extension TutorialOptions {
         return v
     }
 
+    /// The value of `--name` as an Adam β (0 ≤ β < 1), or `fallback` when the flag is absent.
+    public func checkedBeta(_ name: String, _ fallback: Double, tutorial: String) -> Double {
+        guard let text = extra[name] else { return fallback }
+        guard let v = Double(text), v >= 0, v < 1 else {
+            Self.exitWithUsageError(tutorial, "invalid value '\(text)' for --\(name) (expected a number in [0, 1))")
+        }
+        return v
+    }
+
     /// The number of training steps: `--epochs` × `batchesPerEpoch` when `--epochs` was given,
     /// otherwise `--steps`.
     public func totalSteps(batchesPerEpoch: Int) -> Int {

@@ -50,7 +50,7 @@ final class DCGANTransposedTutorialTests: XCTestCase {
     }
 
     func testBadInputExitsWithCode2() throws {
-        for arguments in [["--bogus"], ["--epochs", "-1"], ["--save-every", "often"], ["--sigmoid-quirk", "--batch-size"]] {
+        for arguments in [["--bogus"], ["--beta1", "-0.1"], ["--epochs", "-1"], ["--save-every", "often"], ["--sigmoid-quirk", "--batch-size"]] {
             let run = try TutorialRun.run("DCGANTransposed", arguments)
             defer { run.cleanUp() }
             XCTAssertEqual(run.status, 2, "\(arguments): \(run.output)")

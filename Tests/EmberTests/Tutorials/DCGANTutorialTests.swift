@@ -56,7 +56,7 @@ final class DCGANTutorialTests: XCTestCase {
     }
 
     func testBadInputExitsWithCode2() throws {
-        for arguments in [["--bogus"], ["--steps", "0"], ["--score-samples", "x"], ["--lr", "-1"], ["--sample-every", "-2"],
+        for arguments in [["--bogus"], ["--beta1", "1"], ["--steps", "0"], ["--score-samples", "x"], ["--lr", "-1"], ["--sample-every", "-2"],
                           ["--batch-size", "20000"], ["--data", "/no/such/folder"], ["--resume", "/no/such/checkpoint"]] {
             let run = try TutorialRun.run("DCGAN", arguments)
             defer { run.cleanUp() }
