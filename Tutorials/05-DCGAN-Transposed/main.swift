@@ -12,7 +12,7 @@ let started = Date()
 let options = TutorialOptions.parse(
     tutorial: tutorial,
     summary: "DCGAN with a transposed-convolution generator on MNIST (the PaddlePaddle static-graph DCGAN)",
-    defaultSteps: 300, defaultBatchSize: 64,
+    defaultSteps: 600, defaultBatchSize: 64,
     extraFlags: [
         .init("sigmoid-quirk", help: "as in the seed: D ends in a sigmoid and BCE-with-logits treats that probability as a logit", takesValue: false),
         .init("lr", help: "Adam learning rate of all three optimizers (default 2e-4)"),
