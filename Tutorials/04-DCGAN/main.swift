@@ -148,9 +148,7 @@ let trainingTime = Date().timeIntervalSince(started)
 // MARK: 5. Look at the results
 
 print("samples:     \(finalGrid.path)")
-print("loss curve:  \(log.directory.appendingPathComponent("loss_curve.png").path)")
-print("logs:        \(log.directory.appendingPathComponent("losses.csv").path), tensorboard --logdir \(log.directory.appendingPathComponent("tensorboard").path)")
-print("checkpoint:  \(checkpointURL.path) (continue with --resume)")
+log.printFiles(checkpoint: checkpointURL)
 print("trained in \(formatDuration(trainingTime))")
 if scoreCount > 0 {
     let classifier = loadOrTrainClassifier()

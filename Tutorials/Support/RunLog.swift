@@ -70,6 +70,14 @@ public final class RunLog {
         return url
     }
 
+    /// Prints where the run's loss curve, logs and `checkpoint` are, one line each, for the end
+    /// of a tutorial.
+    public func printFiles(checkpoint: URL) {
+        print("loss curve:  \(directory.appendingPathComponent("loss_curve.png").path)")
+        print("logs:        \(directory.appendingPathComponent("losses.csv").path), tensorboard --logdir \(directory.appendingPathComponent("tensorboard").path)")
+        print("checkpoint:  \(checkpoint.path) (continue with --resume)")
+    }
+
     /// Finishes the progress bar, writes `loss_curve.png` and flushes the logs.
     public func finish(title: String = "losses") {
         progress.finish()
