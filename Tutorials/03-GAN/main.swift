@@ -25,14 +25,7 @@ let options = TutorialOptions.parse(
     ])
 let variant = options.choice("variant", ["keras", "pytorch"], "keras", tutorial: tutorial)
 let detachFakes = !options.flag("no-detach")
-let beta1: Double = {
-    let fallback = variant == "pytorch" ? 0.9 : 0.5
-    guard let text = options.extra["beta1"] else { return fallback }
-    guard let v = Double(text), v >= 0, v < 1 else {
-        TutorialOptions.exitWithUsageError(tutorial, "invalid value '\(text)' for --beta1 (expected a number in [0, 1))")
-    }
-    return v
-}()
+let beta1 = options.checkedBeta("beta1", variant == "pytorch" ? 0.9 : 0.5, tutorial: tutorial)
 let sampleEvery = options.checkedInt("sample-every", 500, minimum: 1, tutorial: tutorial)
 let checkpointEvery = options.checkedInt("checkpoint-every", 1000, minimum: 1, tutorial: tutorial)
 let scoreCount = options.checkedInt("score-samples", 1000, minimum: 0, tutorial: tutorial)
