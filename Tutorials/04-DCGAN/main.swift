@@ -121,12 +121,8 @@ let fixedNoise = Noise.normal(batchSize: 64, dimension: latentSize, spatial: tru
 }
 
 @MainActor func saveCheckpoint(step: Int) {
-    do {
-        try Checkpoint.save(to: checkpointURL, objects: checkpointObjects, counters: ["step": step],
-                            metadata: ["tutorial": tutorial, "detach": String(detach), "batch_size": String(batchSize)])
-    } catch {
-        FileHandle.standardError.write("warning: could not save the checkpoint: \(error)\n".data(using: .utf8)!)
-    }
+    log.saveCheckpoint(to: checkpointURL, objects: checkpointObjects, step: step,
+                       metadata: ["tutorial": tutorial, "detach": String(detach), "batch_size": String(batchSize)])
 }
 
 print(detach ? "updates: the usual practice (--detach): G(z) detached for D's fake update, gradients cleared before each update"

@@ -124,12 +124,8 @@ let fixedNoise = Noise.normal(batchSize: 64, dimension: latentSize, spatial: tru
 }
 
 @MainActor func saveCheckpoint(step: Int) {
-    do {
-        try Checkpoint.save(to: checkpointURL, objects: checkpointObjects, counters: ["step": step],
-                            metadata: ["tutorial": tutorial, "sigmoid_quirk": String(sigmoidQuirk), "batch_size": String(batchSize)])
-    } catch {
-        FileHandle.standardError.write("warning: could not save the checkpoint: \(error)\n".data(using: .utf8)!)
-    }
+    log.saveCheckpoint(to: checkpointURL, objects: checkpointObjects, step: step,
+                       metadata: ["tutorial": tutorial, "sigmoid_quirk": String(sigmoidQuirk), "batch_size": String(batchSize)])
 }
 
 print(sigmoidQuirk ? "loss: BCE-with-logits on D's sigmoid output, as in the seed (--sigmoid-quirk)"

@@ -109,12 +109,8 @@ let gridLabels = Tensor(indices: (0..<classCount).flatMap { Array(repeating: $0,
 }
 
 @MainActor func saveCheckpoint(step: Int) {
-    do {
-        try Checkpoint.save(to: checkpointURL, objects: checkpointObjects, counters: ["step": step],
-                            metadata: ["tutorial": tutorial, "batch_size": String(batchSize)])
-    } catch {
-        FileHandle.standardError.write("warning: could not save the checkpoint: \(error)\n".data(using: .utf8)!)
-    }
+    log.saveCheckpoint(to: checkpointURL, objects: checkpointObjects, step: step,
+                       metadata: ["tutorial": tutorial, "batch_size": String(batchSize)])
 }
 
 if firstStep > totalSteps { print("the checkpoint is already at step \(firstStep - 1) of \(totalSteps): nothing to train") }

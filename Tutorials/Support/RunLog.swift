@@ -70,6 +70,16 @@ public final class RunLog {
         return url
     }
 
+    /// Saves `objects` to the checkpoint file `url` (atomically, see `Checkpoint.save`) with the
+    /// counter `step`; a failure prints a warning and training goes on, as a failed sample grid does.
+    public func saveCheckpoint(to url: URL, objects: [String: Checkpointable], step: Int, metadata: [String: String]) {
+        do {
+            try Checkpoint.save(to: url, objects: objects, counters: ["step": step], metadata: metadata)
+        } catch {
+            FileHandle.standardError.write("warning: could not save the checkpoint: \(error)\n".data(using: .utf8)!)
+        }
+    }
+
     /// Prints where the run's loss curve, logs and `checkpoint` are, one line each, for the end
     /// of a tutorial.
     public func printFiles(checkpoint: URL) {
